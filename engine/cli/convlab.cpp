@@ -1,0 +1,149 @@
+// convlab — the engine from the command line:
+//   convlab describe SPEC
+//   convlab train --spec SPEC --epochs N --seed S --out MODEL [--data DIR] [--optimizer JSON]
+//                 [--batch N] [--shift PX] [--rotate DEG]
+//   convlab eval MODEL [--data DIR]
+// SPEC is a JSON file, inline JSON, or a preset name ("LeNet-like", "Tiny", …).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <string>
+
+#include "network.h"
+#include "presets.h"
+#include "train.h"
+
+using namespace convlab;
+
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(path + ": cannot open");
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+std::string resolve_spec(const std::string& arg) {
+  for (const Preset& p : kPresets)
+    if (arg == p.name) return p.spec;
+  if (!arg.empty() && arg[0] == '{') return arg;
+  return read_text(arg);
+}
+
+struct Data {
+  Dataset train, test;
+};
+Data load_data(const std::string& dir) {
+  return {make_dataset(read_idx_file(dir + "/train-images.idx3-ubyte"), read_idx_file(dir + "/train-labels.idx1-ubyte")),
+          make_dataset(read_idx_file(dir + "/test-images.idx3-ubyte"), read_idx_file(dir + "/test-labels.idx1-ubyte"))};
+}
+
+void print_table(const Network& net) {
+  std::printf("%-3s %-14s %-14s %10s %8s %12s\n", "#", "layer", "output", "params", "RF", "FLOPs");
+  for (size_t i = 0; i < net.info().size(); i++) {
+    const LayerInfo& f = net.info()[i];
+    char shape[32], rf[16];
+    std::snprintf(shape, sizeof shape, "%dx%dx%d", f.out.c, f.out.h, f.out.w);
+    std::snprintf(rf, sizeof rf, "%dx%d", f.receptive_field.h, f.receptive_field.w);
+    std::printf("%-3zu %-14s %-14s %10llu %8s %12llu\n", i + 1, layer_type_name(net.spec().layers[i].type), shape,
+                (unsigned long long)f.params(), rf, (unsigned long long)f.flops);
+  }
+  std::printf("total parameters %zu\n", net.param_count());
+}
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: convlab describe SPEC\n"
+               "       convlab train --spec SPEC --epochs N --seed S --out MODEL [--data DIR] [--optimizer JSON]\n"
+               "                     [--batch N] [--shift PX] [--rotate DEG]\n"
+               "       convlab eval MODEL [--data DIR]\n");
+  return 2;
+}
+
+int train(std::map<std::string, std::string>& opt) {
+  for (const char* key : {"spec", "epochs", "seed", "out"})
+    if (!opt.count(key)) throw Error(std::string("train: --") + key + " is required");
+  Data data = load_data(opt["data"]);
+  Network net(resolve_spec(opt["spec"]), std::stoull(opt["seed"]));
+  net.set_optimizer(parse_optimizer(opt.count("optimizer") ? opt["optimizer"] : R"({"type":"sgd","lr":0.05,"momentum":0.9})"));
+  TrainingRun run(data.train, std::stoull(opt["seed"]) + 1);
+  run.batch_size = opt.count("batch") ? std::stoi(opt["batch"]) : 32;
+  run.augment.max_shift_px = opt.count("shift") ? std::stof(opt["shift"]) : 0.0f;
+  run.augment.max_rotate_deg = opt.count("rotate") ? std::stof(opt["rotate"]) : 0.0f;
+  const int epochs = std::stoi(opt["epochs"]);
+  const bool tty = isatty(fileno(stdout));
+  print_table(net);
+  for (int epoch = 1; epoch <= epochs; epoch++) {
+    auto start = std::chrono::steady_clock::now();
+    double loss_sum = 0;
+    int batches = 0;
+    while (run.epoch() < epoch) {
+      loss_sum += run.step(net), batches++;
+      if (tty && batches % 10 == 0) {
+        int done = run.position() ? run.position() : data.train.n, width = 30;
+        int bar = done * width / data.train.n;
+        std::printf("\repoch %d/%d [%.*s%*s] %d/%d loss %.4f", epoch, epochs, bar, "==============================",
+                    width - bar, "", done, data.train.n, loss_sum / batches);
+        std::fflush(stdout);
+      }
+    }
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    Evaluation e = evaluate(net, data.test);
+    std::printf("%sepoch %d/%d  train loss %.4f  test accuracy %.2f%%  %.0f examples/s\n", tty ? "\r" : "", epoch,
+                epochs, loss_sum / batches, 100.0 * e.accuracy, data.train.n / seconds);
+    std::fflush(stdout);
+  }
+  auto bytes = net.save();
+  std::ofstream out(opt["out"], std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), (std::streamsize)bytes.size());
+  if (!out) throw Error(opt["out"] + ": cannot write");
+  std::printf("wrote %s (%zu bytes)\n", opt["out"].c_str(), bytes.size());
+  return 0;
+}
+
+int eval(const std::string& path, const std::string& dir) {
+  std::string text = read_text(path);
+  Network net = Network::load(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  Data data = load_data(dir);
+  print_table(net);
+  Evaluation e = evaluate(net, data.test);
+  std::printf("test accuracy %.2f%% (%d digits), mean loss %.4f\n", 100.0 * e.accuracy, data.test.n, e.mean_loss);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) return usage();
+  std::string cmd = argv[1];
+  std::map<std::string, std::string> opt{{"data", "build/data"}};
+  std::string positional;
+  for (int i = 2; i < argc; i++) {
+    if (std::strncmp(argv[i], "--", 2) == 0) {
+      if (i + 1 >= argc) return usage();
+      opt[argv[i] + 2] = argv[i + 1];
+      i++;
+    } else {
+      positional = argv[i];
+    }
+  }
+  try {
+    if (cmd == "describe" && !positional.empty()) {
+      Network net(resolve_spec(positional), 0);
+      print_table(net);
+      std::printf("%s\n", net.describe().c_str());
+      return 0;
+    }
+    if (cmd == "train") return train(opt);
+    if (cmd == "eval" && !positional.empty()) return eval(positional, opt["data"]);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "convlab: %s\n", e.what());
+    return 1;
+  }
+  return usage();
+}

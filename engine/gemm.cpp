@@ -1,0 +1,133 @@
+#include "gemm.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "simd.h"
+
+namespace convlab {
+
+static inline float elem_a(const GemmArgs& g, int i, int k) {
+  return g.trans_a ? g.A[(size_t)k * g.lda + i] : g.A[(size_t)i * g.lda + k];
+}
+static inline float elem_b(const GemmArgs& g, int k, int j) {
+  return g.trans_b ? g.B[(size_t)j * g.ldb + k] : g.B[(size_t)k * g.ldb + j];
+}
+
+void gemm_naive(const GemmArgs& g) {
+  for (int i = 0; i < g.M; i++)
+    for (int j = 0; j < g.N; j++) {
+      float sum = 0.0f;
+      for (int k = 0; k < g.K; k++) sum += elem_a(g, i, k) * elem_b(g, k, j);
+      float& c = g.C[(size_t)i * g.ldc + j];
+      c = g.accumulate ? c + sum : sum;
+    }
+}
+
+// Blocking: a KC×NR panel of B (8 KB) stays in L1 while the A panels stream past it;
+// the packed KC×NC block of B stays in L2.
+constexpr int MR = 4, NR = 8, KC = 256, MC = 128, NC = 1024;
+
+// A[ic:ic+mc, pc:pc+kc] → panels of MR rows, k-major: panel[k*MR + r]; short panels padded with 0.
+static void pack_a(const GemmArgs& g, int ic, int mc, int pc, int kc, float* out) {
+  for (int ir = 0; ir < mc; ir += MR) {
+    int rows = std::min(MR, mc - ir);
+    for (int k = 0; k < kc; k++) {
+      for (int r = 0; r < rows; r++) out[r] = elem_a(g, ic + ir + r, pc + k);
+      for (int r = rows; r < MR; r++) out[r] = 0.0f;
+      out += MR;
+    }
+  }
+}
+
+// B[pc:pc+kc, jc:jc+nc] → panels of NR columns, k-major: panel[k*NR + c].
+static void pack_b(const GemmArgs& g, int pc, int kc, int jc, int nc, float* out) {
+  for (int jr = 0; jr < nc; jr += NR) {
+    int cols = std::min(NR, nc - jr);
+    if (!g.trans_b && cols == NR) {
+      const float* src = g.B + (size_t)pc * g.ldb + jc + jr;
+      for (int k = 0; k < kc; k++, src += g.ldb, out += NR) {
+        store4(out, load4(src));
+        store4(out + 4, load4(src + 4));
+      }
+      continue;
+    }
+    for (int k = 0; k < kc; k++) {
+      for (int c = 0; c < cols; c++) out[c] = elem_b(g, pc + k, jc + jr + c);
+      for (int c = cols; c < NR; c++) out[c] = 0.0f;
+      out += NR;
+    }
+  }
+}
+
+// c[4×8] (=|+=) a_panel[kc×4]ᵀ · b_panel[kc×8]; 8 accumulators of 4 lanes live in registers.
+static void kernel_4x8(int kc, const float* a, const float* b, float* c, int ldc, bool add) {
+  f32x4 c00 = {}, c01 = {}, c10 = {}, c11 = {}, c20 = {}, c21 = {}, c30 = {}, c31 = {};
+  for (int k = 0; k < kc; k++, a += MR, b += NR) {
+    f32x4 b0 = load4(b), b1 = load4(b + 4);
+    f32x4 a0 = splat4(a[0]), a1 = splat4(a[1]), a2 = splat4(a[2]), a3 = splat4(a[3]);
+    c00 += a0 * b0; c01 += a0 * b1;
+    c10 += a1 * b0; c11 += a1 * b1;
+    c20 += a2 * b0; c21 += a2 * b1;
+    c30 += a3 * b0; c31 += a3 * b1;
+  }
+  f32x4 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
+  for (int r = 0; r < MR; r++) {
+    float* row = c + (size_t)r * ldc;
+    if (add) {
+      store4(row, load4(row) + acc[r][0]);
+      store4(row + 4, load4(row + 4) + acc[r][1]);
+    } else {
+      store4(row, acc[r][0]);
+      store4(row + 4, acc[r][1]);
+    }
+  }
+}
+
+void gemm(const GemmArgs& g) {
+  if (g.M <= 0 || g.N <= 0) return;
+  if (g.K <= 0) {
+    if (!g.accumulate)
+      for (int i = 0; i < g.M; i++) std::fill_n(g.C + (size_t)i * g.ldc, g.N, 0.0f);
+    return;
+  }
+  // Reused across calls: packing never allocates once the largest shape has been seen.
+  thread_local std::vector<float> packed_a, packed_b;
+  if (packed_a.size() < (size_t)MC * KC) packed_a.resize((size_t)MC * KC);
+  if (packed_b.size() < (size_t)KC * NC) packed_b.resize((size_t)KC * NC);
+  float edge[MR * NR];
+
+  for (int jc = 0; jc < g.N; jc += NC) {
+    int nc = std::min(NC, g.N - jc);
+    for (int pc = 0; pc < g.K; pc += KC) {
+      int kc = std::min(KC, g.K - pc);
+      bool add = g.accumulate || pc > 0;
+      pack_b(g, pc, kc, jc, nc, packed_b.data());
+      for (int ic = 0; ic < g.M; ic += MC) {
+        int mc = std::min(MC, g.M - ic);
+        pack_a(g, ic, mc, pc, kc, packed_a.data());
+        for (int jr = 0; jr < nc; jr += NR) {
+          int cols = std::min(NR, nc - jr);
+          const float* bp = packed_b.data() + (size_t)jr * kc;
+          for (int ir = 0; ir < mc; ir += MR) {
+            int rows = std::min(MR, mc - ir);
+            const float* ap = packed_a.data() + (size_t)ir * kc;
+            float* c = g.C + (size_t)(ic + ir) * g.ldc + jc + jr;
+            if (rows == MR && cols == NR) {
+              kernel_4x8(kc, ap, bp, c, g.ldc, add);
+              continue;
+            }
+            kernel_4x8(kc, ap, bp, edge, NR, false);
+            for (int r = 0; r < rows; r++)
+              for (int q = 0; q < cols; q++) {
+                float& dst = c[(size_t)r * g.ldc + q];
+                dst = add ? dst + edge[r * NR + q] : edge[r * NR + q];
+              }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace convlab

@@ -1,0 +1,57 @@
+#include "idx.h"
+
+#include <fstream>
+#include <iterator>
+
+#include "spec.h"
+
+namespace convlab {
+
+static constexpr uint64_t kMaxIdxBytes = 256u << 20;
+
+IdxArray parse_idx(const uint8_t* bytes, size_t size, const std::string& name) {
+  if (size < 4) throw Error(name + ": not an IDX file (only " + std::to_string(size) + " bytes)");
+  if (bytes[0] != 0 || bytes[1] != 0) throw Error(name + ": not an IDX file (bad magic)");
+  if (bytes[2] != 0x08) throw Error(name + ": IDX element type must be unsigned byte (0x08)");
+  const int dims = bytes[3];
+  if (dims < 1 || dims > 4) throw Error(name + ": IDX file with " + std::to_string(dims) + " dimensions");
+  const size_t header = 4 + 4 * (size_t)dims;
+  if (size < header) throw Error(name + ": truncated IDX header");
+  IdxArray a;
+  uint64_t count = 1;
+  for (int d = 0; d < dims; d++) {
+    const uint8_t* p = bytes + 4 + 4 * d;
+    uint32_t v = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    a.dims.push_back(v);
+    count *= v;
+    if (count > kMaxIdxBytes) throw Error(name + ": IDX dimensions too large");
+  }
+  if (size - header != count)
+    throw Error(name + ": IDX file is " + std::to_string(size) + " bytes, its dimensions need " +
+                std::to_string(header + count) + (size - header < count ? " (truncated)" : ""));
+  a.data.assign(bytes + header, bytes + size);
+  return a;
+}
+
+IdxArray read_idx_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(path + ": cannot open");
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return parse_idx(bytes.data(), bytes.size(), path);
+}
+
+Dataset make_dataset(const IdxArray& images, const IdxArray& labels) {
+  if (images.dims.size() != 3) throw Error("images: IDX file must have 3 dimensions (n, h, w)");
+  if (labels.dims.size() != 1) throw Error("labels: IDX file must have 1 dimension");
+  if (images.dims[0] != labels.dims[0])
+    throw Error("images and labels disagree: " + std::to_string(images.dims[0]) + " images, " +
+                std::to_string(labels.dims[0]) + " labels");
+  Dataset d;
+  d.n = (int)images.dims[0], d.h = (int)images.dims[1], d.w = (int)images.dims[2];
+  d.images.resize(images.data.size());
+  for (size_t k = 0; k < images.data.size(); k++) d.images[k] = images.data[k] / 255.0f;
+  d.labels = labels.data;
+  return d;
+}
+
+}  // namespace convlab

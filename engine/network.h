@@ -1,0 +1,93 @@
+// A sequential CNN built from a NetworkSpec: forward, backward, optimizers, inspection, model files.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rng.h"
+#include "spec.h"
+#include "tensor.h"
+
+namespace convlab {
+
+struct OptimizerConfig {
+  enum Type { SGD, Adam } type = SGD;
+  float lr = 0.01f;
+  float momentum = 0.0f;      // SGD: v = μ·v + g ; p −= lr·v   (Nesterov: p −= lr·(g + μ·v))
+  bool nesterov = false;
+  float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;  // Adam with bias correction
+  float weight_decay = 0.0f;  // L2: g += λ·p
+};
+OptimizerConfig parse_optimizer(const std::string& json);  // throws Error
+std::string optimizer_to_json(const OptimizerConfig& o);
+
+// A view of one layer's learnable tensor inside the network's flat parameter buffer.
+struct ParamView {
+  float* data = nullptr;
+  float* grad = nullptr;
+  size_t count = 0;
+};
+
+class Network {
+ public:
+  Network(const NetworkSpec& spec, uint64_t seed);
+  Network(const std::string& spec_json, uint64_t seed) : Network(parse_spec(spec_json), seed) {}
+
+  const NetworkSpec& spec() const { return spec_; }
+  const std::vector<LayerInfo>& info() const { return info_; }
+  std::string describe() const;  // JSON, see PRODUCT.md
+  int classes() const { return (int)info_.back().out.per_example(); }
+  size_t input_size() const { return spec_.input.per_example(); }
+  size_t param_count() const { return params_.size(); }
+
+  const OptimizerConfig& optimizer() const { return opt_; }
+  void set_optimizer(const OptimizerConfig& o);
+  uint64_t steps() const { return step_; }
+
+  // One optimizer step on a batch; returns its mean loss. On a NaN/Inf loss or weight the weights
+  // that last gave a finite loss come back and an Error says so.
+  float train_batch(const float* images, const uint8_t* labels, int n);
+  // Class probabilities, n × classes(); inference mode (no dropout).
+  void predict(const float* images, int n, float* probs);
+  // ∂(class score)/∂(input) for one image: the saliency map (input_size() floats).
+  void input_gradient(const float* image, int class_index, float* dx);
+
+  // Inspection (after the last forward): output of layer i for all examples of that batch.
+  const Tensor& layer_output(size_t i) const { return acts_[i + 1]; }
+  ParamView weights(size_t layer);
+  ParamView biases(size_t layer);
+  Rng& rng() { return rng_; }
+
+  std::vector<uint8_t> save() const;
+  static Network load(const uint8_t* bytes, size_t size);  // throws Error on any bad file
+
+ private:
+  struct Layer {
+    LayerSpec spec;
+    Shape in, out;  // per example
+    size_t w_offset = 0, w_count = 0, b_offset = 0, b_count = 0;
+    Tensor mask;    // dropout
+  };
+  void forward(const float* images, int n, bool training);
+  void backward(int n, bool need_input_grad);
+  void layer_forward(Layer& l, const Tensor& x, Tensor& y, bool training);
+  void layer_backward(Layer& l, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx);
+  void check_batch(const float* images, int n) const;
+  void apply_optimizer();
+  void restore_last_good();
+
+  NetworkSpec spec_;
+  std::vector<LayerInfo> info_;
+  std::vector<Layer> layers_;
+  std::vector<float> params_, grads_, opt_m_, opt_v_;
+  std::vector<float> good_params_, good_m_, good_v_;  // the last weights that gave a finite loss
+  uint64_t good_step_ = 0;
+  std::vector<Tensor> acts_, dacts_;                  // acts_[0] = input, acts_[i+1] = layer i output
+  std::vector<float> col_, dcol_;                     // im2col workspaces, sized for the largest conv
+  std::vector<float> probs_;
+  OptimizerConfig opt_;
+  uint64_t step_ = 0;
+  Rng rng_;
+};
+
+}  // namespace convlab

@@ -1,0 +1,123 @@
+#include "pool.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "conv.h"
+
+namespace convlab {
+
+Shape pool2d_output_shape(const Shape& x, const PoolGeometry& g) {
+  return {x.n, x.c, conv2d_output_size(x.h, g.size.h, g.stride.h, g.padding.h, 1),
+          conv2d_output_size(x.w, g.size.w, g.stride.w, g.padding.w, 1)};
+}
+
+float wavg_pool_weight(const PoolGeometry& g, int a, int b) {
+  float ca = 0.5f * (g.size.h - 1), cb = 0.5f * (g.size.w - 1);
+  float sa = std::max(0.5f, ca), sb = std::max(0.5f, cb);
+  float da = (a - ca) / sa, db = (b - cb) / sb;
+  return std::exp(-0.5f * (da * da + db * db));
+}
+
+// The window of output (i,j) clipped to the image: rows [y0,y1), columns [x0,x1).
+struct Window {
+  int y0, y1, x0, x1, a0, b0;  // a0,b0: offset of the first real cell inside the window
+};
+static Window window_of(const PoolGeometry& g, const Shape& xs, int i, int j) {
+  int ys = i * g.stride.h - g.padding.h, xs0 = j * g.stride.w - g.padding.w;
+  Window w;
+  w.y0 = std::max(ys, 0), w.y1 = std::min(ys + g.size.h, xs.h);
+  w.x0 = std::max(xs0, 0), w.x1 = std::min(xs0 + g.size.w, xs.w);
+  w.a0 = w.y0 - ys, w.b0 = w.x0 - xs0;
+  return w;
+}
+
+void pool2d_forward(PoolKind kind, const float* x, const Shape& xs, const PoolGeometry& g, float* y) {
+  Shape ys = pool2d_output_shape(xs, g);
+  for (int nc = 0; nc < xs.n * xs.c; nc++) {
+    const float* plane = x + (size_t)nc * xs.h * xs.w;
+    float* out = y + (size_t)nc * ys.h * ys.w;
+    for (int i = 0; i < ys.h; i++)
+      for (int j = 0; j < ys.w; j++) {
+        Window w = window_of(g, xs, i, j);
+        float acc = kind == PoolKind::Max ? -INFINITY : 0.0f, norm = 0.0f;
+        for (int yy = w.y0; yy < w.y1; yy++)
+          for (int xx = w.x0; xx < w.x1; xx++) {
+            float v = plane[(size_t)yy * xs.w + xx];
+            switch (kind) {
+              case PoolKind::Max: acc = std::max(acc, v); break;
+              case PoolKind::Avg: acc += v, norm += 1.0f; break;
+              case PoolKind::L2: acc += v * v; break;
+              case PoolKind::WeightedAvg: {
+                float wt = wavg_pool_weight(g, w.a0 + yy - w.y0, w.b0 + xx - w.x0);
+                acc += wt * v, norm += wt;
+                break;
+              }
+            }
+          }
+        float r = acc;
+        if (kind == PoolKind::Avg || kind == PoolKind::WeightedAvg) r = acc / norm;
+        if (kind == PoolKind::L2) r = std::sqrt(acc);
+        out[(size_t)i * ys.w + j] = r;
+      }
+  }
+}
+
+void pool2d_backward(PoolKind kind, const float* x, const Shape& xs, const PoolGeometry& g,
+                     const float* y, const float* dy, float* dx) {
+  Shape ys = pool2d_output_shape(xs, g);
+  std::fill_n(dx, xs.size(), 0.0f);
+  for (int nc = 0; nc < xs.n * xs.c; nc++) {
+    const float* plane = x + (size_t)nc * xs.h * xs.w;
+    float* dplane = dx + (size_t)nc * xs.h * xs.w;
+    for (int i = 0; i < ys.h; i++)
+      for (int j = 0; j < ys.w; j++) {
+        size_t o = (size_t)nc * ys.h * ys.w + (size_t)i * ys.w + j;
+        float d = dy[o];
+        Window w = window_of(g, xs, i, j);
+        if (kind == PoolKind::Max) {
+          int best = -1;
+          for (int yy = w.y0; yy < w.y1; yy++)
+            for (int xx = w.x0; xx < w.x1; xx++) {
+              int k = yy * xs.w + xx;
+              if (best < 0 || plane[k] > plane[best]) best = k;  // strict: first maximum wins
+            }
+          dplane[best] += d;
+          continue;
+        }
+        float norm = 0.0f;
+        if (kind == PoolKind::Avg) norm = (float)((w.y1 - w.y0) * (w.x1 - w.x0));
+        if (kind == PoolKind::WeightedAvg)
+          for (int yy = w.y0; yy < w.y1; yy++)
+            for (int xx = w.x0; xx < w.x1; xx++) norm += wavg_pool_weight(g, w.a0 + yy - w.y0, w.b0 + xx - w.x0);
+        for (int yy = w.y0; yy < w.y1; yy++)
+          for (int xx = w.x0; xx < w.x1; xx++) {
+            int k = yy * xs.w + xx;
+            switch (kind) {
+              case PoolKind::Avg: dplane[k] += d / norm; break;
+              case PoolKind::WeightedAvg:
+                dplane[k] += d * wavg_pool_weight(g, w.a0 + yy - w.y0, w.b0 + xx - w.x0) / norm;
+                break;
+              case PoolKind::L2: dplane[k] += y[o] > 0.0f ? d * plane[k] / y[o] : 0.0f; break;
+              case PoolKind::Max: break;
+            }
+          }
+      }
+  }
+}
+
+void global_avg_pool_forward(const float* x, const Shape& xs, float* y) {
+  const int hw = xs.h * xs.w;
+  for (int nc = 0; nc < xs.n * xs.c; nc++) {
+    float s = 0.0f;
+    for (int k = 0; k < hw; k++) s += x[(size_t)nc * hw + k];
+    y[nc] = s / hw;
+  }
+}
+
+void global_avg_pool_backward(const Shape& xs, const float* dy, float* dx) {
+  const int hw = xs.h * xs.w;
+  for (int nc = 0; nc < xs.n * xs.c; nc++) std::fill_n(dx + (size_t)nc * hw, hw, dy[nc] / hw);
+}
+
+}  // namespace convlab

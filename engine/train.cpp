@@ -1,0 +1,95 @@
+#include "train.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace convlab {
+
+void transform_image(const float* src, int h, int w, float dy, float dx, float deg, float* dst) {
+  const float rad = deg * 3.14159265f / 180.0f, c = std::cos(rad), s = std::sin(rad);
+  const float cy = 0.5f * (h - 1), cx = 0.5f * (w - 1);
+  for (int i = 0; i < h; i++)
+    for (int j = 0; j < w; j++) {
+      // inverse map: where in the source does destination pixel (i,j) come from
+      float yi = i - dy - cy, xj = j - dx - cx;
+      float sy = c * yi + s * xj + cy, sx = -s * yi + c * xj + cx;
+      int y0 = (int)std::floor(sy), x0 = (int)std::floor(sx);
+      float fy = sy - y0, fx = sx - x0, v = 0.0f;
+      for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) {
+          int yy = y0 + a, xx = x0 + b;
+          if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+          v += (a ? fy : 1 - fy) * (b ? fx : 1 - fx) * src[yy * w + xx];
+        }
+      dst[i * w + j] = v;
+    }
+}
+
+TrainingRun::TrainingRun(const Dataset& train, uint64_t seed) : data_(train), rng_(seed) {
+  order_.resize(train.n);
+  for (int i = 0; i < train.n; i++) order_[i] = i;
+  shuffle();
+}
+
+void TrainingRun::shuffle() {
+  for (size_t i = order_.size(); i > 1; i--) std::swap(order_[i - 1], order_[rng_.below((uint32_t)i)]);
+}
+
+float TrainingRun::step(Network& net) {
+  const int n = std::min(batch_size, data_.n - position_);
+  const size_t pixels = (size_t)data_.h * data_.w;
+  batch_images_.resize((size_t)n * pixels);
+  batch_labels_.resize(n);
+  const bool aug = augment.max_shift_px > 0.0f || augment.max_rotate_deg > 0.0f;
+  for (int i = 0; i < n; i++) {
+    uint32_t k = order_[position_ + i];
+    const float* src = data_.images.data() + k * pixels;
+    float* dst = batch_images_.data() + i * pixels;
+    if (aug) {
+      float dy = rng_.uniform(-augment.max_shift_px, augment.max_shift_px);
+      float dx = rng_.uniform(-augment.max_shift_px, augment.max_shift_px);
+      float deg = rng_.uniform(-augment.max_rotate_deg, augment.max_rotate_deg);
+      transform_image(src, data_.h, data_.w, dy, dx, deg, dst);
+    } else {
+      std::copy_n(src, pixels, dst);
+    }
+    batch_labels_[i] = data_.labels[k];
+  }
+  float loss = net.train_batch(batch_images_.data(), batch_labels_.data(), n);
+  position_ += n;
+  seen_ += n;
+  if (position_ >= data_.n) {
+    position_ = 0;
+    epoch_++;
+    shuffle();
+  }
+  return loss;
+}
+
+Evaluation evaluate(Network& net, const Dataset& data, int batch) {
+  Evaluation e;
+  const int classes = net.classes();
+  const size_t pixels = (size_t)data.h * data.w;
+  std::vector<float> probs((size_t)batch * classes);
+  int correct = 0;
+  double loss = 0.0;
+  e.predicted.resize(data.n);
+  for (int start = 0; start < data.n; start += batch) {
+    int n = std::min(batch, data.n - start);
+    net.predict(data.images.data() + start * pixels, n, probs.data());
+    for (int i = 0; i < n; i++) {
+      const float* p = probs.data() + (size_t)i * classes;
+      int pred = (int)(std::max_element(p, p + classes) - p);
+      int truth = data.labels[start + i];
+      e.predicted[start + i] = pred;
+      correct += pred == truth;
+      loss -= std::log(std::max(p[truth], 1e-12f));
+      if (truth < 10 && pred < 10) e.confusion[truth][pred]++;
+    }
+  }
+  e.accuracy = data.n ? (double)correct / data.n : 0.0;
+  e.mean_loss = data.n ? loss / data.n : 0.0;
+  return e;
+}
+
+}  // namespace convlab

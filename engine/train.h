@@ -1,0 +1,50 @@
+// The training loop shared by the CLI and the page: seeded shuffling, batching, augmentation,
+// evaluation. Stepped one batch at a time so the page can time-slice it inside its frame loop.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "idx.h"
+#include "network.h"
+
+namespace convlab {
+
+struct Augment {
+  float max_shift_px = 0.0f;    // uniform in [−s, s] per axis
+  float max_rotate_deg = 0.0f;  // uniform in [−r, r]
+};
+
+// Shift by (dy,dx) pixels and rotate by deg about the centre, bilinear, zeros outside.
+void transform_image(const float* src, int h, int w, float dy, float dx, float deg, float* dst);
+
+class TrainingRun {
+ public:
+  TrainingRun(const Dataset& train, uint64_t seed);
+  int batch_size = 32;
+  Augment augment;
+  // Trains one batch; returns its mean loss. Starts a new epoch (reshuffled) when one ends.
+  float step(Network& net);
+  int epoch() const { return epoch_; }            // completed epochs
+  int position() const { return position_; }      // examples used in the current epoch
+  uint64_t examples_seen() const { return seen_; }
+
+ private:
+  const Dataset& data_;
+  Rng rng_;
+  std::vector<uint32_t> order_;
+  std::vector<float> batch_images_;
+  std::vector<uint8_t> batch_labels_;
+  int epoch_ = 0, position_ = 0;
+  uint64_t seen_ = 0;
+  void shuffle();
+};
+
+struct Evaluation {
+  double accuracy = 0.0, mean_loss = 0.0;
+  std::array<std::array<int, 10>, 10> confusion{};  // [true][predicted], for the first 10 classes
+  std::vector<int> predicted;                        // per example
+};
+Evaluation evaluate(Network& net, const Dataset& data, int batch = 100);
+
+}  // namespace convlab
