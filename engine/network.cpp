@@ -279,13 +279,15 @@ float Network::train_batch(const float* images, const uint8_t* labels, int n) {
   dscores.resize(scores.shape);
   probs_.resize(scores.shape.size());
   float loss = softmax_cross_entropy(scores.ptr(), labels, n, classes, probs_.data(), dscores.ptr());
-  if (!std::isfinite(loss)) {
+  // Divergence: a loss that is not a number, or one so large (100·ln C: the right class gets
+  // e^−100 of the chance probability on average) that no working network produces it.
+  if (!std::isfinite(loss) || loss > 100.0f * std::log((float)classes)) {
     restore_last_good();
-    throw Error("training diverged at step " + std::to_string(step_ + 1) +
-                ": the loss is not a number. The weights that last gave a finite loss are restored; "
-                "try a lower learning rate.");
+    throw Error("training diverged at step " + std::to_string(step_ + 1) + ": the loss is " +
+                (std::isfinite(loss) ? std::to_string(loss) : std::string("not a number")) +
+                ". The weights that last gave a sane loss are restored; try a lower learning rate.");
   }
-  // These weights just gave a finite loss: the state to come back to if the update goes wrong.
+  // These weights just gave a sane loss: the state to come back to if the update goes wrong.
   std::copy(params_.begin(), params_.end(), good_params_.begin());
   std::copy(opt_m_.begin(), opt_m_.end(), good_m_.begin());
   std::copy(opt_v_.begin(), opt_v_.end(), good_v_.begin());
@@ -298,7 +300,7 @@ float Network::train_batch(const float* images, const uint8_t* labels, int n) {
   if (!finite) {
     restore_last_good();
     throw Error("training diverged at step " + std::to_string(step_ + 1) +
-                ": a weight became infinite or NaN. The weights that last gave a finite loss are restored; "
+                ": a weight became infinite or NaN. The weights that last gave a sane loss are restored; "
                 "try a lower learning rate.");
   }
   return loss;

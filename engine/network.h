@@ -44,8 +44,9 @@ class Network {
   void set_optimizer(const OptimizerConfig& o);
   uint64_t steps() const { return step_; }
 
-  // One optimizer step on a batch; returns its mean loss. On a NaN/Inf loss or weight the weights
-  // that last gave a finite loss come back and an Error says so.
+  // One optimizer step on a batch; returns its mean loss. When training diverges (a NaN/Inf or
+  // absurd loss, a NaN/Inf weight) the weights that last gave a sane loss come back and an Error
+  // says so.
   float train_batch(const float* images, const uint8_t* labels, int n);
   // Class probabilities, n × classes(); inference mode (no dropout).
   void predict(const float* images, int n, float* probs);
@@ -80,7 +81,7 @@ class Network {
   std::vector<LayerInfo> info_;
   std::vector<Layer> layers_;
   std::vector<float> params_, grads_, opt_m_, opt_v_;
-  std::vector<float> good_params_, good_m_, good_v_;  // the last weights that gave a finite loss
+  std::vector<float> good_params_, good_m_, good_v_;  // the last weights that gave a sane loss
   uint64_t good_step_ = 0;
   std::vector<Tensor> acts_, dacts_;                  // acts_[0] = input, acts_[i+1] = layer i output
   std::vector<float> col_, dcol_;                     // im2col workspaces, sized for the largest conv

@@ -1,7 +1,7 @@
 // convlab — the engine from the command line:
 //   convlab describe SPEC
 //   convlab train --spec SPEC --epochs N --seed S --out MODEL [--data DIR] [--optimizer JSON]
-//                 [--batch N] [--shift PX] [--rotate DEG]
+//                 [--batch N] [--shift PX] [--rotate DEG] [--lr-decay F]
 //   convlab eval MODEL [--data DIR]
 // SPEC is a JSON file, inline JSON, or a preset name ("LeNet-like", "Tiny", …).
 #include <unistd.h>
@@ -60,7 +60,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: convlab describe SPEC\n"
                "       convlab train --spec SPEC --epochs N --seed S --out MODEL [--data DIR] [--optimizer JSON]\n"
-               "                     [--batch N] [--shift PX] [--rotate DEG]\n"
+               "                     [--batch N] [--shift PX] [--rotate DEG] [--lr-decay F]\n"
                "       convlab eval MODEL [--data DIR]\n");
   return 2;
 }
@@ -76,6 +76,7 @@ int train(std::map<std::string, std::string>& opt) {
   run.augment.max_shift_px = opt.count("shift") ? std::stof(opt["shift"]) : 0.0f;
   run.augment.max_rotate_deg = opt.count("rotate") ? std::stof(opt["rotate"]) : 0.0f;
   const int epochs = std::stoi(opt["epochs"]);
+  const float lr_decay = opt.count("lr-decay") ? std::stof(opt["lr-decay"]) : 1.0f;  // lr ×= F after each epoch
   const bool tty = isatty(fileno(stdout));
   print_table(net);
   for (int epoch = 1; epoch <= epochs; epoch++) {
@@ -97,6 +98,9 @@ int train(std::map<std::string, std::string>& opt) {
     std::printf("%sepoch %d/%d  train loss %.4f  test accuracy %.2f%%  %.0f examples/s\n", tty ? "\r" : "", epoch,
                 epochs, loss_sum / batches, 100.0 * e.accuracy, data.train.n / seconds);
     std::fflush(stdout);
+    OptimizerConfig o = net.optimizer();
+    o.lr *= lr_decay;
+    net.set_optimizer(o);
   }
   auto bytes = net.save();
   std::ofstream out(opt["out"], std::ios::binary);

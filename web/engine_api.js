@@ -1,0 +1,118 @@
+// The engine's JavaScript API (PRODUCT.md, "Engine API in JavaScript"), on top of the Embind core
+// in bindings.cpp. Linked with --post-js, so it runs inside the module and sees HEAPF32 etc.
+// Every failure arrives as an Error with the engine's message.
+
+function convlabCheck(result) {
+  const message = Module['takeError']();
+  if (message) throw new Error(message);
+  return result;
+}
+
+// Copies a typed array (or array-like) onto the WASM heap; the caller frees the pointer.
+function convlabToHeap(array, Type, name) {
+  if (array == null || typeof array.length !== 'number') throw new Error(name + ' must be a ' + Type.name);
+  const data = array instanceof Type ? array : Type.from(array);
+  const ptr = Module['_malloc'](Math.max(1, data.byteLength));
+  if (!ptr) throw new Error('out of memory');
+  new Type(HEAPU8.buffer, ptr, data.length).set(data);
+  return { ptr: ptr, length: data.length };
+}
+
+function convlabBatchSize(n) {
+  if (!Number.isInteger(n) || n < 1) throw new Error('n must be a positive integer, got ' + n);
+  return n;
+}
+
+class ConvLabNetwork {
+  constructor(spec, seed) {
+    if (spec instanceof Module['NetworkCore']) {  // from Network.load
+      this.core = spec;
+      return;
+    }
+    const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
+    const s = seed === undefined ? 0 : Number(seed);
+    if (!Number.isInteger(s) || s < 0) throw new Error('seed must be a whole number ≥ 0');
+    this.core = convlabCheck(Module['NetworkCore']['create'](text, s));
+  }
+  static load(bytes) {
+    if (!(bytes instanceof Uint8Array)) {
+      if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
+      else throw new Error('Network.load needs a Uint8Array');
+    }
+    const buf = convlabToHeap(bytes, Uint8Array, 'bytes');
+    try {
+      return new ConvLabNetwork(convlabCheck(Module['NetworkCore']['load'](buf.ptr, buf.length)));
+    } finally {
+      Module['_free'](buf.ptr);
+    }
+  }
+  describe() { return this.core.describe(); }
+  spec() { return this.core.spec(); }
+  get classes() { return this.core.classes(); }
+  get inputSize() { return this.core.inputSize(); }
+  get steps() { return this.core.steps(); }
+  setOptimizer(json) {
+    convlabCheck(this.core.setOptimizer(typeof json === 'string' ? json : JSON.stringify(json)));
+  }
+  trainBatch(images, labels, n) {
+    convlabBatchSize(n);
+    const x = convlabToHeap(images, Float32Array, 'images');
+    let y = null;
+    try {
+      y = convlabToHeap(labels, Uint8Array, 'labels');
+      return convlabCheck(this.core.trainBatch(x.ptr, x.length, y.ptr, y.length, n));
+    } finally {
+      Module['_free'](x.ptr);
+      if (y) Module['_free'](y.ptr);
+    }
+  }
+  predict(images, n) {
+    convlabBatchSize(n);
+    const x = convlabToHeap(images, Float32Array, 'images');
+    const count = n * this.core.classes();
+    const out = Module['_malloc'](4 * count);
+    try {
+      convlabCheck(this.core.predict(x.ptr, x.length, n, out));
+      return new Float32Array(HEAPF32.buffer, out, count).slice();
+    } finally {
+      Module['_free'](x.ptr);
+      Module['_free'](out);
+    }
+  }
+  // ∂(score of classIndex)/∂(input) for one image: the saliency map.
+  inputGradient(image, classIndex) {
+    const x = convlabToHeap(image, Float32Array, 'image');
+    const count = this.core.inputSize();
+    const out = Module['_malloc'](4 * count);
+    try {
+      convlabCheck(this.core.inputGradient(x.ptr, x.length, classIndex, out));
+      return new Float32Array(HEAPF32.buffer, out, count).slice();
+    } finally {
+      Module['_free'](x.ptr);
+      Module['_free'](out);
+    }
+  }
+  layerOutput(i) { return this.core.layerOutput(this.layerIndex(i)).slice(); }
+  weights(i) { return this.core.weights(this.layerIndex(i)).slice(); }
+  biases(i) { return this.core.biases(this.layerIndex(i)).slice(); }
+  layerIndex(i) {
+    if (!Number.isInteger(i) || i < 0 || i >= this.core.layers()) throw new Error('no layer ' + i);
+    return i;
+  }
+  save() { return this.core.save().slice(); }
+  delete() { this.core.delete(); }
+}
+Module['Network'] = ConvLabNetwork;
+
+Module['conv2dForward'] = function (x, xShape, w, wShape, b, stride, padding, dilation) {
+  return convlabCheck(Module['conv2dForwardCore'](x, xShape, w, wShape, b, stride ?? 1, padding ?? 0, dilation ?? 1));
+};
+Module['conv2dBackward'] = function (x, xShape, w, wShape, dy, stride, padding, dilation) {
+  return convlabCheck(Module['conv2dBackwardCore'](x, xShape, w, wShape, dy, stride ?? 1, padding ?? 0, dilation ?? 1));
+};
+Module['pool2dForward'] = function (kind, x, xShape, size, stride, padding) {
+  return convlabCheck(Module['pool2dForwardCore'](String(kind), x, xShape, size, stride ?? null, padding ?? null));
+};
+Module['pool2dBackward'] = function (kind, x, xShape, dy, size, stride, padding) {
+  return convlabCheck(Module['pool2dBackwardCore'](String(kind), x, xShape, dy, size, stride ?? null, padding ?? null));
+};
