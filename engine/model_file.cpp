@@ -3,7 +3,7 @@
 //   8  u32 version = 1
 //  12  u32 header_bytes H               JSON: {"spec", "optimizer", "steps", "rng"}
 //  16  u64 param_count P
-//  24  u64 state_count S = 2·P          optimizer moments m then v
+//  24  u64 state_count S = 2·P or 0     optimizer moments m then v, or none
 //  32  header JSON (H bytes)
 //   …  P float32 parameters, S float32 optimizer state
 //   …  u32 CRC-32 (IEEE) of every byte before it
@@ -49,7 +49,7 @@ static void get_floats(const uint8_t* p, std::vector<float>& v) {
   }
 }
 
-std::vector<uint8_t> Network::save() const {
+std::vector<uint8_t> Network::save(bool with_optimizer_state) const {
   json header;
   header["spec"] = json::parse(spec_to_json(spec_));
   header["optimizer"] = json::parse(optimizer_to_json(opt_));
@@ -60,21 +60,24 @@ std::vector<uint8_t> Network::save() const {
   put_u32(out, kVersion);
   put_u32(out, (uint32_t)text.size());
   put_u64(out, params_.size());
-  put_u64(out, opt_m_.size() + opt_v_.size());
+  put_u64(out, with_optimizer_state ? opt_m_.size() + opt_v_.size() : 0);
   out.insert(out.end(), text.begin(), text.end());
   put_floats(out, params_);
-  put_floats(out, opt_m_);
-  put_floats(out, opt_v_);
+  if (with_optimizer_state) {
+    put_floats(out, opt_m_);
+    put_floats(out, opt_v_);
+  }
   put_u32(out, crc32(out.data(), out.size()));
   return out;
 }
 
 Network Network::load(const uint8_t* bytes, size_t size) {
   const std::string bad = "not a ConvLab model file: ";
-  if (!bytes || size < kFixedHeader + 4) throw Error(bad + "only " + std::to_string(size) + " bytes");
+  // The size limit comes first: the page asks with no bytes at all for a file that is too large.
   if (size > kMaxFileBytes)
     throw Error("model file is " + std::to_string(size) + " bytes, over the limit of " +
                 std::to_string(kMaxFileBytes));
+  if (!bytes || size < kFixedHeader + 4) throw Error(bad + "only " + std::to_string(size) + " bytes");
   if (std::memcmp(bytes, kMagic, 8) != 0) throw Error(bad + "wrong magic bytes");
   uint32_t version = get_u32(bytes + 8);
   if (version != kVersion)
@@ -97,7 +100,7 @@ Network Network::load(const uint8_t* bytes, size_t size) {
       !header["steps"].is_number_unsigned() || !header["rng"].is_string())
     throw Error("model file: its header is not a valid ConvLab header");
   Network net(parse_spec(header["spec"].dump()), 0);
-  if (net.params_.size() != params || state != 2 * params)
+  if (net.params_.size() != params || (state != 2 * params && state != 0))
     throw Error("model file: " + std::to_string(params) + " parameters stored, but its network has " +
                 std::to_string(net.params_.size()));
   net.opt_ = parse_optimizer(header["optimizer"].dump());
@@ -109,8 +112,10 @@ Network Network::load(const uint8_t* bytes, size_t size) {
   }
   const uint8_t* p = bytes + kFixedHeader + header_bytes;
   get_floats(p, net.params_);
-  get_floats(p + 4 * params, net.opt_m_);
-  get_floats(p + 8 * params, net.opt_v_);
+  if (state) {
+    get_floats(p + 4 * params, net.opt_m_);
+    get_floats(p + 8 * params, net.opt_v_);
+  }
   for (float v : net.params_)
     if (!std::isfinite(v)) throw Error("model file: a weight is NaN or infinite");
   net.good_params_ = net.params_, net.good_m_ = net.opt_m_, net.good_v_ = net.opt_v_;

@@ -53,13 +53,18 @@ class Network {
   // ∂(class score)/∂(input) for one image: the saliency map (input_size() floats).
   void input_gradient(const float* image, int class_index, float* dx);
 
+  // Class probabilities of the last train_batch, n × classes() (training accuracy without a
+  // second forward pass).
+  const std::vector<float>& last_train_probs() const { return probs_; }
   // Inspection (after the last forward): output of layer i for all examples of that batch.
   const Tensor& layer_output(size_t i) const { return acts_[i + 1]; }
   ParamView weights(size_t layer);
   ParamView biases(size_t layer);
   Rng& rng() { return rng_; }
 
-  std::vector<uint8_t> save() const;
+  // With optimizer state the file continues training exactly; without, momentum restarts at 0
+  // (the shipped default model leaves it out: a third of the bytes).
+  std::vector<uint8_t> save(bool with_optimizer_state = true) const;
   static Network load(const uint8_t* bytes, size_t size);  // throws Error on any bad file
 
  private:

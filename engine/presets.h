@@ -13,7 +13,8 @@ inline constexpr Preset kPresets[] = {
     {"LeNet-like",
      R"({"input":[1,28,28],"layers":[{"type":"conv2d","filters":8,"kernel":5,"padding":2},{"type":"relu"},)"
      R"({"type":"maxpool","size":2},{"type":"conv2d","filters":16,"kernel":5,"padding":2},{"type":"relu"},)"
-     R"({"type":"maxpool","size":2},{"type":"dense","units":10}]})"},
+     R"({"type":"maxpool","size":2},{"type":"dropout","rate":0.3},{"type":"dense","units":64},{"type":"relu"},)"
+     R"({"type":"dense","units":10}]})"},
     {"Tiny",
      R"({"input":[1,28,28],"layers":[{"type":"conv2d","filters":4,"kernel":3,"stride":2},{"type":"relu"},)"
      R"({"type":"maxpool","size":2},{"type":"dense","units":10}]})"},

@@ -66,30 +66,30 @@ float TrainingRun::step(Network& net) {
   return loss;
 }
 
-Evaluation evaluate(Network& net, const Dataset& data, int batch) {
-  Evaluation e;
-  const int classes = net.classes();
-  const size_t pixels = (size_t)data.h * data.w;
-  std::vector<float> probs((size_t)batch * classes);
-  int correct = 0;
-  double loss = 0.0;
-  e.predicted.resize(data.n);
-  for (int start = 0; start < data.n; start += batch) {
-    int n = std::min(batch, data.n - start);
-    net.predict(data.images.data() + start * pixels, n, probs.data());
-    for (int i = 0; i < n; i++) {
-      const float* p = probs.data() + (size_t)i * classes;
-      int pred = (int)(std::max_element(p, p + classes) - p);
-      int truth = data.labels[start + i];
-      e.predicted[start + i] = pred;
-      correct += pred == truth;
-      loss -= std::log(std::max(p[truth], 1e-12f));
-      if (truth < 10 && pred < 10) e.confusion[truth][pred]++;
-    }
+EvaluationRun::EvaluationRun(const Dataset& data) : data_(data) { result_.predicted.resize(data.n); }
+
+bool EvaluationRun::step(Network& net, int batch) {
+  const int classes = net.classes(), start = result_.examples, n = std::min(batch, data_.n - start);
+  if (n <= 0) return true;
+  probs_.resize((size_t)n * classes);
+  net.predict(data_.images.data() + (size_t)start * data_.h * data_.w, n, probs_.data());
+  for (int i = 0; i < n; i++) {
+    const float* p = probs_.data() + (size_t)i * classes;
+    int pred = (int)(std::max_element(p, p + classes) - p), truth = data_.labels[start + i];
+    result_.predicted[start + i] = pred;
+    result_.correct += pred == truth;
+    result_.loss_sum -= std::log(std::max(p[truth], 1e-12f));
+    if (truth < 10 && pred < 10) result_.confusion[truth][pred]++;
   }
-  e.accuracy = data.n ? (double)correct / data.n : 0.0;
-  e.mean_loss = data.n ? loss / data.n : 0.0;
-  return e;
+  result_.examples += n;
+  return done();
+}
+
+Evaluation evaluate(Network& net, const Dataset& data, int batch) {
+  EvaluationRun run(data);
+  while (!run.step(net, batch)) {
+  }
+  return run.result();
 }
 
 }  // namespace convlab

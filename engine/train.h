@@ -28,6 +28,7 @@ class TrainingRun {
   int epoch() const { return epoch_; }            // completed epochs
   int position() const { return position_; }      // examples used in the current epoch
   uint64_t examples_seen() const { return seen_; }
+  const std::vector<uint8_t>& last_labels() const { return batch_labels_; }  // of the last step
 
  private:
   const Dataset& data_;
@@ -41,9 +42,26 @@ class TrainingRun {
 };
 
 struct Evaluation {
-  double accuracy = 0.0, mean_loss = 0.0;
+  int examples = 0, correct = 0;
+  double loss_sum = 0.0;
   std::array<std::array<int, 10>, 10> confusion{};  // [true][predicted], for the first 10 classes
   std::vector<int> predicted;                        // per example
+  double accuracy() const { return examples ? (double)correct / examples : 0.0; }
+  double mean_loss() const { return examples ? loss_sum / examples : 0.0; }
+};
+
+// Evaluates a data set a batch at a time, so the page can spread it over frames.
+class EvaluationRun {
+ public:
+  explicit EvaluationRun(const Dataset& data);
+  bool step(Network& net, int batch = 100);  // true once every example is done
+  bool done() const { return result_.examples == data_.n; }
+  const Evaluation& result() const { return result_; }
+
+ private:
+  const Dataset& data_;
+  Evaluation result_;
+  std::vector<float> probs_;
 };
 Evaluation evaluate(Network& net, const Dataset& data, int batch = 100);
 

@@ -10,3 +10,40 @@ target_link_libraries(convlab_engine_module PRIVATE convlab_engine)
 target_link_options(convlab_engine_module PRIVATE ${CONVLAB_WASM_FLAGS} --bind
   -sMODULARIZE=1 -sEXPORT_NAME=createConvLabEngine -sENVIRONMENT=web,worker,node
   -sEXPORTED_FUNCTIONS=_malloc,_free --post-js ${CMAKE_SOURCE_DIR}/web/engine_api.js)
+
+# Dear ImGui from Debian's source package (scripts/setup.sh unpacks it), compiled once as an
+# object library: touching engine or app files never recompiles it.
+set(IMGUI_DIR ${CMAKE_SOURCE_DIR}/.cache/imgui-1.90.1 CACHE PATH "Dear ImGui 1.90.1 source")
+if(NOT EXISTS ${IMGUI_DIR}/imgui.cpp)
+  message(FATAL_ERROR "Dear ImGui not found in ${IMGUI_DIR}: run scripts/setup.sh")
+endif()
+add_library(imgui OBJECT ${IMGUI_DIR}/imgui.cpp ${IMGUI_DIR}/imgui_draw.cpp ${IMGUI_DIR}/imgui_tables.cpp
+  ${IMGUI_DIR}/imgui_widgets.cpp ${IMGUI_DIR}/backends/imgui_impl_glfw.cpp
+  ${IMGUI_DIR}/backends/imgui_impl_opengl3.cpp)
+target_include_directories(imgui PUBLIC ${IMGUI_DIR} ${IMGUI_DIR}/backends)
+target_compile_definitions(imgui PUBLIC IMGUI_IMPL_OPENGL_ES3 IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
+target_compile_options(imgui PRIVATE -Os -w)
+
+file(GLOB SHADER_SOURCES ${CMAKE_SOURCE_DIR}/shaders/*.vert ${CMAKE_SOURCE_DIR}/shaders/*.frag)
+set(SHADERS_HEADER ${CMAKE_BINARY_DIR}/generated/shaders.h)
+add_custom_command(OUTPUT ${SHADERS_HEADER}
+  COMMAND ${CMAKE_COMMAND} -DSHADER_DIR=${CMAKE_SOURCE_DIR}/shaders -DOUT=${SHADERS_HEADER}
+    -P ${CMAKE_SOURCE_DIR}/web/embed_shaders.cmake
+  DEPENDS ${SHADER_SOURCES} ${CMAKE_SOURCE_DIR}/web/embed_shaders.cmake COMMENT "Embedding shaders/")
+
+# Keep in step with kUiGlyphRanges in web/app.cpp.
+set(UI_FONT_UNICODES "U+0020-007E,U+00B0,U+00B2,U+00B7,U+00D7,U+03A0,U+03A3,U+03B1,U+03B5,U+03BB,U+03BC,U+03C3,U+2026,U+2192,U+2202,U+2212,U+2264,U+2265,U+230A,U+230B")
+set(UI_FONT_HEADER ${CMAKE_BINARY_DIR}/generated/ui_font.h)
+add_custom_command(OUTPUT ${UI_FONT_HEADER}
+  COMMAND ${CMAKE_COMMAND} -DFONT=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf -DOUT=${UI_FONT_HEADER}
+    "-DUNICODES=${UI_FONT_UNICODES}" -P ${CMAKE_SOURCE_DIR}/web/embed_font.cmake
+  DEPENDS ${CMAKE_SOURCE_DIR}/web/embed_font.cmake COMMENT "Subsetting and embedding the UI font")
+
+add_executable(convlab_app web/app.cpp web/heatmap.cpp ${SHADERS_HEADER} ${UI_FONT_HEADER})
+target_include_directories(convlab_app PRIVATE ${CMAKE_BINARY_DIR}/generated)
+target_link_libraries(convlab_app PRIVATE convlab_engine imgui)
+set_target_properties(convlab_app PROPERTIES SUFFIX .js)
+target_link_options(convlab_app PRIVATE ${CONVLAB_WASM_FLAGS} -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2
+  -sMAX_WEBGL_VERSION=2 -sMODULARIZE=1 -sEXPORT_NAME=createConvLabApp -sENVIRONMENT=web
+  -sEXPORTED_FUNCTIONS=_main,_malloc,_free,_convlab_load_model,_convlab_set_dataset,_convlab_dataset_failed,_convlab_state_json,_convlab_prediction_json
+  -sEXPORTED_RUNTIME_METHODS=UTF8ToString,ccall)

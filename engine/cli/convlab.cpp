@@ -1,7 +1,7 @@
 // convlab — the engine from the command line:
 //   convlab describe SPEC
 //   convlab train --spec SPEC --epochs N --seed S --out MODEL [--data DIR] [--optimizer JSON]
-//                 [--batch N] [--shift PX] [--rotate DEG] [--lr-decay F]
+//                 [--batch N] [--shift PX] [--rotate DEG] [--lr-decay F] [--weights-only]
 //   convlab eval MODEL [--data DIR]
 // SPEC is a JSON file, inline JSON, or a preset name ("LeNet-like", "Tiny", …).
 #include <unistd.h>
@@ -60,7 +60,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: convlab describe SPEC\n"
                "       convlab train --spec SPEC --epochs N --seed S --out MODEL [--data DIR] [--optimizer JSON]\n"
-               "                     [--batch N] [--shift PX] [--rotate DEG] [--lr-decay F]\n"
+               "                     [--batch N] [--shift PX] [--rotate DEG] [--lr-decay F] [--weights-only]\n"
                "       convlab eval MODEL [--data DIR]\n");
   return 2;
 }
@@ -96,13 +96,13 @@ int train(std::map<std::string, std::string>& opt) {
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     Evaluation e = evaluate(net, data.test);
     std::printf("%sepoch %d/%d  train loss %.4f  test accuracy %.2f%%  %.0f examples/s\n", tty ? "\r" : "", epoch,
-                epochs, loss_sum / batches, 100.0 * e.accuracy, data.train.n / seconds);
+                epochs, loss_sum / batches, 100.0 * e.accuracy(), data.train.n / seconds);
     std::fflush(stdout);
     OptimizerConfig o = net.optimizer();
     o.lr *= lr_decay;
     net.set_optimizer(o);
   }
-  auto bytes = net.save();
+  auto bytes = net.save(!opt.count("weights-only"));
   std::ofstream out(opt["out"], std::ios::binary);
   out.write(reinterpret_cast<const char*>(bytes.data()), (std::streamsize)bytes.size());
   if (!out) throw Error(opt["out"] + ": cannot write");
@@ -116,7 +116,7 @@ int eval(const std::string& path, const std::string& dir) {
   Data data = load_data(dir);
   print_table(net);
   Evaluation e = evaluate(net, data.test);
-  std::printf("test accuracy %.2f%% (%d digits), mean loss %.4f\n", 100.0 * e.accuracy, data.test.n, e.mean_loss);
+  std::printf("test accuracy %.2f%% (%d digits), mean loss %.4f\n", 100.0 * e.accuracy(), data.test.n, e.mean_loss());
   return 0;
 }
 
@@ -128,7 +128,9 @@ int main(int argc, char** argv) {
   std::map<std::string, std::string> opt{{"data", "build/data"}};
   std::string positional;
   for (int i = 2; i < argc; i++) {
-    if (std::strncmp(argv[i], "--", 2) == 0) {
+    if (std::strcmp(argv[i], "--weights-only") == 0) {
+      opt["weights-only"] = "1";
+    } else if (std::strncmp(argv[i], "--", 2) == 0) {
       if (i + 1 >= argc) return usage();
       opt[argv[i] + 2] = argv[i + 1];
       i++;

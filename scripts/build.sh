@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# scripts/build.sh [native|wasm|web|all] — one CMake project, built natively (g++) and to WASM (em++).
+#   native: engine, doctest suite, CLI build/native/convlab, MNIST IDX files, the default model
+#   wasm:   build/wasm/convlab_engine.{js,wasm}, the doctest suite for node, the page's app
+#   web:    build/web/ — everything the page serves
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NODE_PATH=/usr/share/nodejs  # emcc needs Debian's acorn
+target=${1:-all}
+case "$target" in native|wasm|web|all) ;; *) echo "usage: scripts/build.sh [native|wasm|web|all]" >&2; exit 2;; esac
+
+build_native() {
+  echo "== build: native"
+  cmake -S . -B build/native -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build/native
+}
+
+build_wasm() {
+  echo "== build: wasm"
+  if [ ! -f build/wasm/build.ninja ]; then
+    emcmake cmake -S . -B build/wasm -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node >/dev/null
+  fi
+  cmake --build build/wasm
+}
+
+assemble_web() {
+  echo "== build: web → build/web/"
+  rm -rf build/web.tmp && mkdir -p build/web.tmp
+  cp index.html web/host.js build/wasm/convlab_app.js build/wasm/convlab_app.wasm build/web.tmp/
+  cp build/native/default.clmodel build/web.tmp/default.clmodel
+  # MNIST as one gzip asset: u32 count, u32 sizes, then the four IDX files (see web/app.cpp)
+  node scripts/pack_assets.mjs build/data build/web.tmp/mnist.bin.gz
+  rm -rf build/web && mv build/web.tmp build/web
+  du -b build/web/* | sort -n
+}
+
+case "$target" in
+  native) build_native ;;
+  wasm) build_wasm ;;
+  web|all) build_native; build_wasm; assemble_web ;;
+esac

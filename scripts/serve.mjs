@@ -1,0 +1,58 @@
+// A small static server for build/web/ on 127.0.0.1 (the run command and the browser tests).
+//   node scripts/serve.mjs [--port N] [--dir build/web]     (PORT in the environment works too)
+// Prints the URL once listening. Sends COOP/COEP so the page is cross-origin isolated.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
+};
+const port = Number(option('--port', process.env.PORT || 8080));
+const root = path.resolve(option('--dir', 'build/web'));
+const types = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm',
+  '.gz': 'application/octet-stream', '.clmodel': 'application/octet-stream', '.png': 'image/png',
+};
+
+export function serve(dir, listenPort) {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    const file = path.join(dir, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname));
+    if (!file.startsWith(dir + path.sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      if (!(await stat(file)).isFile()) throw new Error('not a file');
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'Content-Type': types[path.extname(file)] || 'application/octet-stream',
+        'Content-Length': body.length,
+        'Cache-Control': 'no-cache',
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
+        'X-Content-Type-Options': 'nosniff',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listenPort, '127.0.0.1', () => resolve(server));
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  serve(root, port).then(
+    (server) => console.log(`ConvLab is served at http://127.0.0.1:${server.address().port}/  (Ctrl+C to stop)`),
+    (e) => {
+      console.error(`cannot serve on 127.0.0.1:${port}: ${e.message} (choose another port: --port N or PORT=N)`);
+      process.exit(1);
+    },
+  );
+}

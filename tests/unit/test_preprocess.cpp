@@ -1,0 +1,81 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "preprocess.h"
+
+using namespace convlab;
+
+namespace {
+
+struct Moments {
+  int y0 = 99, y1 = -1, x0 = 99, x1 = -1;
+  double cy = 0, cx = 0;
+};
+Moments moments(const std::vector<float>& img) {
+  Moments m;
+  double mass = 0;
+  for (int i = 0; i < 28; i++)
+    for (int j = 0; j < 28; j++) {
+      float v = img[i * 28 + j];
+      if (v > 0.05f) m.y0 = std::min(m.y0, i), m.y1 = std::max(m.y1, i), m.x0 = std::min(m.x0, j), m.x1 = std::max(m.x1, j);
+      mass += v, m.cy += v * (i + 0.5), m.cx += v * (j + 0.5);
+    }
+  m.cy /= mass, m.cx /= mass;
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("MNIST preprocessing: empty canvas gives a blank image") {
+  std::vector<float> canvas(280 * 280, 0.0f), out(784, 1.0f);
+  CHECK_FALSE(mnist_preprocess(canvas.data(), 280, 280, out.data()));
+  for (float v : out) CHECK(v == 0.0f);
+}
+
+TEST_CASE("MNIST preprocessing: longer side → 20 px, aspect kept, centre of mass at (14, 14)") {
+  // A tall bar 150×50 in the top-left corner, plus a blob to move its centre of mass.
+  std::vector<float> canvas(280 * 280, 0.0f), out(784);
+  for (int i = 10; i < 160; i++)
+    for (int j = 20; j < 70; j++) canvas[i * 280 + j] = 1.0f;
+  for (int i = 130; i < 160; i++)
+    for (int j = 70; j < 120; j++) canvas[i * 280 + j] = 1.0f;
+  REQUIRE(mnist_preprocess(canvas.data(), 280, 280, out.data()));
+  Moments m = moments(out);
+  CHECK(m.y1 - m.y0 + 1 == 20);            // 150 px → 20 px
+  CHECK(m.x1 - m.x0 + 1 == doctest::Approx(100 * 20 / 150.0).epsilon(0.1));  // 100 px wide → ≈ 13
+  CHECK(std::fabs(m.cy - 14) <= 0.5);
+  CHECK(std::fabs(m.cx - 14) <= 0.5);
+  for (float v : out) CHECK((v >= 0.0f && v <= 1.0f));
+}
+
+TEST_CASE("MNIST preprocessing: a digit drawn anywhere, any size, gives the same 28×28") {
+  // A ring drawn small in one corner and large in the middle
+  auto ring = [](float cy, float cx, float r, float width) {
+    std::vector<float> c(280 * 280, 0.0f);
+    for (int i = 0; i < 280; i++)
+      for (int j = 0; j < 280; j++) {
+        float d = std::fabs(std::hypot(i - cy, j - cx) - r);
+        c[i * 280 + j] = std::max(0.0f, std::min(1.0f, width - d));
+      }
+    return c;
+  };
+  std::vector<float> a(784), b(784);
+  auto small = ring(60, 60, 40, 8), large = ring(140, 140, 100, 20);
+  REQUIRE(mnist_preprocess(small.data(), 280, 280, a.data()));
+  REQUIRE(mnist_preprocess(large.data(), 280, 280, b.data()));
+  double diff = 0;
+  for (int k = 0; k < 784; k++) diff += std::fabs(a[k] - b[k]);
+  CHECK(diff / 784 < 0.03);
+}
+
+TEST_CASE("shift_image moves the picture and brings in zeros") {
+  std::vector<float> in(16), out(16);
+  for (int k = 0; k < 16; k++) in[k] = (float)k + 1;
+  shift_image(in.data(), 4, 4, 1, -1, out.data());
+  CHECK(out[0] == 0);            // row 0 comes from row −1
+  CHECK(out[4] == in[1]);        // (1,0) ← (0,1)
+  CHECK(out[4 * 4 - 1] == 0);    // column 3 comes from column 4
+  CHECK(out[2 * 4 + 2] == in[1 * 4 + 3]);
+}

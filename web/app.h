@@ -1,0 +1,91 @@
+// ConvLab's page: the state of every panel, kept in one struct (Dear ImGui demo style).
+#pragma once
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "heatmap.h"
+#include "idx.h"
+#include "network.h"
+#include "train.h"
+
+constexpr int kCanvasSide = 280;  // drawing pad resolution (10× MNIST)
+
+struct DrawState {
+  std::vector<float> canvas = std::vector<float>(kCanvasSide * kCanvasSide, 0.0f);
+  std::vector<std::vector<float>> undo;  // canvases before each stroke
+  bool stroking = false;
+  float last_x = 0, last_y = 0;
+  float brush_px = 11.0f;
+  int shift_y = 0, shift_x = 0;       // equivariance demo: whole-pixel shift of the 28×28 input
+  bool empty = true;
+  std::array<float, 784> centred{};   // preprocessed drawing
+  std::array<float, 784> input{};     // what the network receives (centred + shift)
+  bool changed = true;         // the drawing or shift changed: preprocess and predict again
+  bool pad_dirty = true;       // the pad's texture needs redrawing
+  uint64_t input_version = 0, shown_version = ~0ull;
+};
+
+struct TrainState {
+  int optimizer = 0;  // 0 SGD, 1 Adam
+  float lr = 0.02f, momentum = 0.9f, weight_decay = 0.0f;
+  bool nesterov = false;
+  int batch = 16, epochs = 5, seed = 1;
+  bool augment = true;
+  float shift_px = 2.0f, rotate_deg = 10.0f;
+  bool running = false;
+  std::unique_ptr<convlab::TrainingRun> run;
+  int epochs_at_start = 0;
+  std::vector<float> loss_history, train_acc_history, test_acc_history;
+  double train_ms = 0.0;   // time spent in train steps since Start
+  uint64_t examples_at_start = 0;
+  float examples_per_s = 0.0f, last_loss = 0.0f;
+  int epoch_correct = 0, epoch_seen = 0;
+  // A new model starts a new run; the settings above stay.
+  void reset_progress() {
+    running = false;
+    run.reset();
+    epochs_at_start = 0;
+    loss_history.clear(), train_acc_history.clear(), test_acc_history.clear();
+    train_ms = 0.0, examples_at_start = 0, examples_per_s = 0.0f, last_loss = 0.0f;
+    epoch_correct = epoch_seen = 0;
+  }
+};
+
+struct BuildState {
+  int preset = 0;
+  convlab::NetworkSpec spec;            // the spec being edited
+  std::vector<convlab::LayerInfo> info;
+  std::string error;                    // why the edited spec is impossible, or empty
+  int add_type = 0;
+};
+
+struct InspectState {
+  int layer = 0;                  // selected layer for feature maps / receptive field
+  int hover_unit_y = -1, hover_unit_x = -1, hover_layer = -1;
+  int confusion_true = -1, confusion_pred = -1;
+};
+
+struct App {
+  std::unique_ptr<convlab::Network> net;
+  std::string model_source;        // "default", "browser storage", a file name, "new"
+  uint64_t model_version = 0;
+  std::unique_ptr<convlab::Dataset> train, test;
+  std::string data_status = "loading MNIST…";
+  std::unique_ptr<convlab::EvaluationRun> eval;
+  convlab::Evaluation last_eval;
+  bool have_eval = false;
+  std::vector<float> probs = std::vector<float>(10, 0.0f);
+  int digit = -1;
+  std::string error, message;      // red and plain status lines
+  DrawState draw;
+  TrainState training;
+  BuildState build;
+  InspectState inspect;
+  std::map<std::string, Heatmap> heatmaps;
+  bool ready_reported = false;
+  int frames = 0;
+  float pad_x = 0, pad_y = 0, pad_w = 0, pad_h = 0;  // the pad in CSS pixels, for the test hook
+};

@@ -1,0 +1,123 @@
+#include "heatmap.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "shaders.h"
+
+namespace {
+
+GLuint compile(GLenum type, const char* source) {
+  GLuint s = glCreateShader(type);
+  glShaderSource(s, 1, &source, nullptr);
+  glCompileShader(s);
+  GLint ok = 0;
+  glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
+  if (!ok) {
+    char log[1024];
+    glGetShaderInfoLog(s, sizeof log, nullptr, log);
+    std::fprintf(stderr, "heatmap shader: %s\n", log);
+  }
+  return s;
+}
+
+struct Program {
+  GLuint id = 0, vao = 0;
+  GLint map = -1, scale = -1, cell = -1, grid = -1, data = -1;
+};
+
+const Program& program() {
+  static Program p = [] {
+    Program q;
+    q.id = glCreateProgram();
+    glAttachShader(q.id, compile(GL_VERTEX_SHADER, kShader_heatmap_vert));
+    glAttachShader(q.id, compile(GL_FRAGMENT_SHADER, kShader_heatmap_frag));
+    glLinkProgram(q.id);
+    q.map = glGetUniformLocation(q.id, "u_map");
+    q.scale = glGetUniformLocation(q.id, "u_scale");
+    q.cell = glGetUniformLocation(q.id, "u_cell");
+    q.grid = glGetUniformLocation(q.id, "u_grid");
+    q.data = glGetUniformLocation(q.id, "u_data");
+    glGenVertexArrays(1, &q.vao);
+    return q;
+  }();
+  return p;
+}
+
+}  // namespace
+
+Heatmap::~Heatmap() {
+  glDeleteTextures(1, &data_);
+  glDeleteTextures(1, &color_);
+  glDeleteFramebuffers(1, &fbo_);
+}
+
+void Heatmap::update(const float* data, int rows, int cols, Colormap map, float scale, int cell, bool grid) {
+  if (rows <= 0 || cols <= 0) return;
+  if (!data_) {
+    glGenTextures(1, &data_);
+    glGenTextures(1, &color_);
+    glGenFramebuffers(1, &fbo_);
+  }
+  rows_ = rows, cols_ = cols, cell_ = cell;
+  glActiveTexture(GL_TEXTURE0);
+  glBindTexture(GL_TEXTURE_2D, data_);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, cols, rows, 0, GL_RED, GL_FLOAT, data);
+
+  const int w = cols * cell, h = rows * cell;
+  glBindTexture(GL_TEXTURE_2D, color_);
+  if (w != alloc_w_ || h != alloc_h_) {
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    alloc_w_ = w, alloc_h_ = h;
+  }
+  GLint viewport[4];
+  glGetIntegerv(GL_VIEWPORT, viewport);
+  glBindFramebuffer(GL_FRAMEBUFFER, fbo_);
+  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, color_, 0);
+  glViewport(0, 0, w, h);
+  glDisable(GL_BLEND);
+  glDisable(GL_SCISSOR_TEST);
+  const Program& p = program();
+  glUseProgram(p.id);
+  glBindVertexArray(p.vao);
+  glActiveTexture(GL_TEXTURE0);
+  glBindTexture(GL_TEXTURE_2D, data_);
+  glUniform1i(p.data, 0);
+  glUniform1i(p.map, (int)map);
+  glUniform1f(p.scale, scale > 0 ? scale : 1.0f);
+  glUniform1f(p.cell, (float)cell);
+  glUniform1i(p.grid, grid ? 1 : 0);
+  glDrawArrays(GL_TRIANGLES, 0, 6);
+  glBindVertexArray(0);
+  glBindFramebuffer(GL_FRAMEBUFFER, 0);
+  glViewport(viewport[0], viewport[1], viewport[2], viewport[3]);
+}
+
+std::vector<float> make_atlas(const float* planes, int count, int ph, int pw, int columns, int* rows_out,
+                              int* cols_out) {
+  columns = std::max(1, std::min(columns, count));
+  const int grid_rows = (count + columns - 1) / columns;
+  const int rows = grid_rows * (ph + 1) - 1, cols = columns * (pw + 1) - 1;
+  std::vector<float> atlas((size_t)rows * cols, NAN);
+  for (int k = 0; k < count; k++) {
+    int r0 = (k / columns) * (ph + 1), c0 = (k % columns) * (pw + 1);
+    for (int i = 0; i < ph; i++)
+      for (int j = 0; j < pw; j++) atlas[(size_t)(r0 + i) * cols + c0 + j] = planes[((size_t)k * ph + i) * pw + j];
+  }
+  *rows_out = rows, *cols_out = cols;
+  return atlas;
+}
+
+float max_abs(const float* v, size_t n) {
+  float m = 1e-6f;
+  for (size_t i = 0; i < n; i++)
+    if (std::isfinite(v[i])) m = std::max(m, std::fabs(v[i]));
+  return m;
+}

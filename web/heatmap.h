@@ -1,0 +1,33 @@
+// Pictures of the network: float data uploaded as an R32F texture and coloured into an RGBA
+// texture by shaders/heatmap.frag, then shown with ImGui::Image.
+#pragma once
+#include <GLES3/gl3.h>
+
+#include <vector>
+
+#include "imgui.h"
+
+enum class Colormap { Gray = 0, Diverging = 1, Sequential = 2 };
+
+class Heatmap {
+ public:
+  ~Heatmap();
+  // data: rows×cols floats (NaN = background); cell: output pixels per data cell.
+  void update(const float* data, int rows, int cols, Colormap map, float scale, int cell, bool grid = false);
+  ImTextureID texture() const { return (ImTextureID)(intptr_t)color_; }
+  ImVec2 size() const { return ImVec2((float)(cols_ * cell_), (float)(rows_ * cell_)); }
+  int rows() const { return rows_; }
+  int cols() const { return cols_; }
+
+ private:
+  GLuint data_ = 0, color_ = 0, fbo_ = 0;
+  int rows_ = 0, cols_ = 0, cell_ = 1, alloc_w_ = 0, alloc_h_ = 0;
+};
+
+// Lays out `count` planes of ph×pw floats in a grid of `columns`, NaN gaps of one cell between
+// them: the atlas of filters or feature maps of one layer.
+std::vector<float> make_atlas(const float* planes, int count, int ph, int pw, int columns, int* rows_out,
+                              int* cols_out);
+
+// Largest |v| (at least tiny): the symmetric colour scale of a diverging map.
+float max_abs(const float* v, size_t n);
