@@ -52,6 +52,12 @@ EM_JS(void, js_set_ready, (), { window.convlab.ready = true; });
 
 Heatmap& heatmap(const std::string& key) { return app.heatmaps[key]; }
 
+// Remembers the last item's rectangle under a name (read by the test hook).
+void mark(const std::string& name) {
+  ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  app.widgets[name] = {a.x, a.y, b.x - a.x, b.y - a.y};
+}
+
 // ---- model, data, drawing ----
 
 void model_changed() {
@@ -195,8 +201,11 @@ bool train_one_batch() {
 
 void update_training_and_evaluation() {
   TrainState& t = app.training;
-  // Per-frame budget: enough to train fast, little enough to keep ≥ 30 fps.
-  const double budget_ms = 14.0, start = now_ms();
+  // Per-frame training budget: grows while frames come faster than 30 per second, shrinks as
+  // soon as they do not, so training takes what the frame rate can spare.
+  if (t.running)
+    app.train_budget_ms = std::clamp(app.train_budget_ms + (app.frame_interval_ms < 31.0 ? 0.5 : -2.0), 2.0, 25.0);
+  const double budget_ms = t.running ? app.train_budget_ms : 12.0, start = now_ms();
   if (t.running && app.train && app.net)
     while (now_ms() - start < budget_ms)
       if (!train_one_batch()) break;
@@ -323,7 +332,7 @@ void predict_panel() {
 }
 
 // Every parameter of one layer, editable, on the line of its name; returns true on a change.
-bool edit_layer(LayerSpec& l) {
+bool edit_layer(LayerSpec& l, const std::string& mark_prefix) {
   bool changed = false;
   auto pair = [&](const char* label, Pair& p, int lo) {
     ImGui::SameLine();
@@ -332,6 +341,7 @@ bool edit_layer(LayerSpec& l) {
       p.h = std::clamp(p.h, lo, 64), p.w = std::clamp(p.w, lo, 64);
       changed = true;
     }
+    mark(mark_prefix + label);
   };
   switch (l.type) {
     case LayerType::Conv2d:
@@ -421,13 +431,18 @@ void layer_table(const NetworkSpec& spec, const std::vector<LayerInfo>& info) {
 void build_panel() {
   BuildState& b = app.build;
   ImGui::SetNextItemWidth(260);
-  if (ImGui::BeginCombo("preset", kPresets[b.preset].name)) {
-    for (int i = 0; i < (int)std::size(kPresets); i++)
-      if (ImGui::Selectable(kPresets[i].name, i == b.preset)) {
+  const bool open = ImGui::BeginCombo("preset", kPresets[b.preset].name);
+  mark("preset");
+  if (open) {
+    for (int i = 0; i < (int)std::size(kPresets); i++) {
+      const bool picked = ImGui::Selectable(kPresets[i].name, i == b.preset);
+      mark(std::string("preset:") + kPresets[i].name);
+      if (picked) {
         b.preset = i;
         b.spec = parse_spec(kPresets[i].spec);
         validate_build();
       }
+    }
     ImGui::EndCombo();
   }
   if (!b.error.empty()) {
@@ -438,7 +453,9 @@ void build_panel() {
     layer_table(b.spec, b.info);
   }
   ImGui::BeginDisabled(!b.error.empty());
-  if (ImGui::Button("Use this network (new random weights)")) {
+  const bool use = ImGui::Button("Use this network (new random weights)");
+  mark("button:Use this network");
+  if (use) {
     app.training.running = false;
     use_network(std::make_unique<Network>(b.spec, (uint64_t)app.training.seed), "new (untrained)");
     app.message = "New network built; train it in the Train tab.";
@@ -459,7 +476,7 @@ void build_panel() {
     if (ImGui::SmallButton("down") && i + 1 < (int)b.spec.layers.size()) move_up = i + 1;
     ImGui::SameLine();
     if (ImGui::SmallButton("remove")) remove = i;
-    changed |= edit_layer(l);
+    changed |= edit_layer(l, "layer" + std::to_string(i + 1) + ":");
     ImGui::PopID();
   }
   if (remove >= 0) b.spec.layers.erase(b.spec.layers.begin() + remove), changed = true;
@@ -533,22 +550,31 @@ void train_panel() {
   if (!can_train) ImGui::TextColored(kRed, "This network does not take 28×28 digits to 10 classes: it cannot train on MNIST.");
   ImGui::BeginDisabled(!can_train);
   if (!t.running) {
-    if (ImGui::Button(t.run ? "Resume" : "Start")) {
+    const bool start = ImGui::Button(t.run ? "Resume" : "Start");
+    mark("button:Start");
+    if (start) {
       ensure_run();
       if (t.run->epoch() >= t.epochs) t.epochs = t.run->epoch() + t.epochs;  // train further
       t.running = true;
       t.train_ms = 0, t.examples_at_start = t.run->examples_seen();
       app.error.clear();
     }
-  } else if (ImGui::Button("Pause")) {
-    t.running = false;
-    store_model();
+  } else {
+    const bool pause = ImGui::Button("Pause");
+    mark("button:Pause");
+    if (pause) {
+      t.running = false;
+      store_model();
+    }
   }
   ImGui::SameLine();
   ImGui::BeginDisabled(t.running);
   if (ImGui::Button("Step one batch")) train_one_batch();
+  mark("button:Step");
   ImGui::SameLine();
-  if (ImGui::Button("Reset weights")) {
+  const bool reset = ImGui::Button("Reset weights");
+  mark("button:Reset");
+  if (reset) {
     use_network(std::make_unique<Network>(app.net->spec(), (uint64_t)t.seed), "new (untrained)");
     app.message = "Weights reset (seed " + std::to_string(t.seed) + ").";
   }
@@ -825,13 +851,15 @@ void inspect_panel() {
   };
   static const Tab tabs[] = {{"Feature maps", feature_maps_tab}, {"Filters", filters_tab}, {"Histograms", histograms_tab},
                              {"Saliency", saliency_tab},         {"Test set", test_set_tab}, {"im2col", im2col_tab}};
-  for (const Tab& t : tabs)
-    if (ImGui::BeginTabItem(t.name)) {
-      ImGui::BeginChild("content");
-      t.draw();
-      ImGui::EndChild();
-      ImGui::EndTabItem();
-    }
+  for (const Tab& t : tabs) {
+    const bool open = ImGui::BeginTabItem(t.name);
+    mark(std::string("tab:") + t.name);
+    if (!open) continue;
+    ImGui::BeginChild("content");
+    t.draw();
+    ImGui::EndChild();
+    ImGui::EndTabItem();
+  }
   ImGui::EndTabBar();
 }
 
@@ -839,13 +867,16 @@ void keep_panel() {
   if (!app.net) return;
   ImGui::Text("Current model: %s", app.model_source.c_str());
   ImGui::Text("%zu parameters, %llu training steps", app.net->param_count(), (unsigned long long)app.net->steps());
-  if (ImGui::Button("Save model file")) {
+  const bool save = ImGui::Button("Save model file");
+  mark("button:Save");
+  if (save) {
     auto bytes = app.net->save();
     js_download(bytes.data(), (int)bytes.size(), "convlab-model.clmodel");
     app.message = "Saved convlab-model.clmodel (" + std::to_string(bytes.size()) + " bytes).";
   }
   ImGui::SameLine();
   if (ImGui::Button("Load model file…")) js_pick_model_file();
+  mark("button:Load");
   ImGui::SameLine();
   if (ImGui::Button("Back to the default model")) {
     js_forget_model();
@@ -891,10 +922,18 @@ void main_window() {
     left_column();
   }
   if (ImGui::BeginTabBar("panels")) {
-    if (ImGui::BeginTabItem("Build")) build_panel(), ImGui::EndTabItem();
-    if (ImGui::BeginTabItem("Train")) train_panel(), ImGui::EndTabItem();
-    if (ImGui::BeginTabItem("Inspect")) inspect_panel(), ImGui::EndTabItem();
-    if (ImGui::BeginTabItem("Keep")) keep_panel(), ImGui::EndTabItem();
+    struct Panel {
+      const char* name;
+      void (*draw)();
+    };
+    static const Panel panels[] = {{"Build", build_panel}, {"Train", train_panel}, {"Inspect", inspect_panel}, {"Keep", keep_panel}};
+    for (const Panel& p : panels) {
+      const bool open = ImGui::BeginTabItem(p.name);
+      mark(std::string("tab:") + p.name);
+      if (!open) continue;
+      p.draw();
+      ImGui::EndTabItem();
+    }
     ImGui::EndTabBar();
   }
   if (wide) ImGui::EndChild();
@@ -928,12 +967,50 @@ void sync_canvas_size() {
   ImGui_ImplOpenGL3_CreateFontsTexture();
 }
 
+// Touch: Emscripten 3.1.6's GLFW presses the mouse button on touchstart but never moves the
+// cursor (its calculateMouseEvent only reads SDL's event.touch), so fingers come through the
+// html5 callbacks instead and GLFW's touch listeners are removed.
+EM_BOOL on_touch(int type, const EmscriptenTouchEvent* e, void*) {
+  const EmscriptenTouchPoint* point = nullptr;
+  for (int i = 0; i < e->numTouches && !point; i++)
+    if (e->touches[i].isChanged) point = &e->touches[i];
+  if (!point) return EM_TRUE;
+  // The backend polls glfwGetCursorPos (a stale mouse position) while it believes the cursor is
+  // outside the window, which a finger never enters: tell it the cursor is in.
+  if (type == EMSCRIPTEN_EVENT_TOUCHSTART) ImGui_ImplGlfw_CursorEnterCallback(window, GLFW_TRUE);
+  ImGuiIO& io = ImGui::GetIO();
+  io.AddMouseSourceEvent(ImGuiMouseSource_TouchScreen);
+  io.AddMousePosEvent((float)point->targetX, (float)point->targetY);
+  if (type == EMSCRIPTEN_EVENT_TOUCHSTART) io.AddMouseButtonEvent(ImGuiMouseButton_Left, true);
+  if (type == EMSCRIPTEN_EVENT_TOUCHEND || type == EMSCRIPTEN_EVENT_TOUCHCANCEL)
+    io.AddMouseButtonEvent(ImGuiMouseButton_Left, false);
+  return EM_TRUE;  // no emulated mouse events, no page scrolling
+}
+
+void install_touch() {
+  EM_ASM({
+    const canvas = Module['canvas'];
+    canvas.removeEventListener('touchmove', GLFW.onMousemove, true);
+    canvas.removeEventListener('touchstart', GLFW.onMouseButtonDown, true);
+    canvas.removeEventListener('touchcancel', GLFW.onMouseButtonUp, true);
+    canvas.removeEventListener('touchend', GLFW.onMouseButtonUp, true);
+  });
+  emscripten_set_touchstart_callback("#canvas", nullptr, true, on_touch);
+  emscripten_set_touchmove_callback("#canvas", nullptr, true, on_touch);
+  emscripten_set_touchend_callback("#canvas", nullptr, true, on_touch);
+  emscripten_set_touchcancel_callback("#canvas", nullptr, true, on_touch);
+}
+
 void cursor_pos_callback(GLFWwindow* w, double x, double y) {
   // Emscripten's GLFW reports backing-store pixels; ImGui works in CSS pixels.
   ImGui_ImplGlfw_CursorPosCallback(w, x / device_pixel_ratio, y / device_pixel_ratio);
 }
 
 void frame() {
+  const double frame_start = now_ms();
+  if (app.last_frame_ms > 0) app.frame_interval_ms = 0.9 * app.frame_interval_ms + 0.1 * (frame_start - app.last_frame_ms);
+  app.last_frame_ms = frame_start;
+  app.widgets.clear();
   glfwPollEvents();
   sync_canvas_size();
   ImGui_ImplOpenGL3_NewFrame();
@@ -979,8 +1056,7 @@ EMSCRIPTEN_KEEPALIVE int convlab_load_model(const uint8_t* bytes, int size, cons
   } catch (const std::exception& e) {
     error = e.what();
   }
-  app.error = std::string("Could not load ") + source + ": " + error +
-              (app.net ? " The current model is unchanged." : "");
+  app.error = std::string("Could not load ") + source + ": " + error + (app.net ? " — the current model is unchanged." : "");
   return 0;
 }
 
@@ -1030,6 +1106,9 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   j["buildError"] = app.build.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(app.build.error);
   j["layers"] = app.build.info.size();
   j["examplesPerSecond"] = t.examples_per_s;
+  nlohmann::json widgets = nlohmann::json::object();
+  for (const auto& [name, r] : app.widgets) widgets[name] = {{"x", r[0]}, {"y", r[1]}, {"w", r[2]}, {"h", r[3]}};
+  j["widgets"] = widgets;
   j["inputInk"] = std::accumulate(app.draw.input.begin(), app.draw.input.end(), 0.0);
   text = j.dump();
   return text.c_str();
@@ -1062,6 +1141,7 @@ int main() {
   ImGui::GetStyle().FrameRounding = 3.0f;
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   glfwSetCursorPosCallback(window, cursor_pos_callback);
+  install_touch();
   ImGui_ImplOpenGL3_Init("#version 300 es");
   device_pixel_ratio = 0;  // forces the first sync_canvas_size to build fonts for this screen
   sync_canvas_size();

@@ -88,4 +88,9 @@ struct App {
   bool ready_reported = false;
   int frames = 0;
   float pad_x = 0, pad_y = 0, pad_w = 0, pad_h = 0;  // the pad in CSS pixels, for the test hook
+  // Rectangles (x, y, w, h in CSS pixels) of named widgets drawn this frame, for the test hook:
+  // tests find a button the way a user sees it, then click it.
+  std::map<std::string, std::array<float, 4>> widgets;
+  double train_budget_ms = 8.0;  // adapted each frame to hold ≥ 30 fps
+  double last_frame_ms = 0.0, frame_interval_ms = 16.7;
 };

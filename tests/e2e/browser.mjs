@@ -1,0 +1,104 @@
+// Shared by the browser tests: serve build/web/, launch Debian's Chromium headless with
+// SwiftShader WebGL2, open the page, and act on it only as a user does (mouse, touch, keys).
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../../scripts/serve.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const artifacts = path.join(root, 'build/test-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+export async function startBrowser() {
+  const server = await serve(path.join(root, 'build/web'), 0);
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-gpu-sandbox',
+      '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return { server, browser, url: `http://127.0.0.1:${server.address().port}/` };
+}
+
+// Opens the page in a fresh context (empty storage); records every console error, page error and
+// failed request in `problems`, and the bytes of every response in `bytes`.
+export async function openPage(env, options = {}) {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, ...options });
+  const page = await context.newPage();
+  const log = { problems: [], bytes: 0 };
+  page.on('console', (m) => { if (m.type() === 'error') log.problems.push(`console error: ${m.text()}`); });
+  page.on('pageerror', (e) => log.problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => log.problems.push(`request failed: ${r.url()}`));
+  page.on('response', async (r) => {
+    if (r.status() >= 400) log.problems.push(`HTTP ${r.status()}: ${r.url()}`);
+    try { log.bytes += (await r.body()).length; } catch { /* redirects have no body */ }
+  });
+  const started = Date.now();
+  await page.goto(env.url);
+  await page.waitForFunction(() => window.convlab && window.convlab.ready, null, { timeout: 60000 });
+  log.readyMs = Date.now() - started;
+  return { context, page, log };
+}
+
+export const state = (page) => page.evaluate(() => window.convlab.state());
+export const prediction = (page) => page.evaluate(() => window.convlab.prediction());
+
+// Waits until a frame drew the named widget (state().widgets), and returns its rectangle.
+export async function widget(page, name, timeout = 10000) {
+  const handle = await page.waitForFunction((n) => {
+    const s = window.convlab.state();
+    return s && s.widgets[n];
+  }, name, { timeout });
+  return handle.jsonValue();
+}
+
+// An ImGui button needs press and release on different frames: hold the button for 100 ms.
+export async function click(page, name) {
+  const r = await widget(page, name);
+  await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2, { delay: 100 });
+  await page.waitForTimeout(150);
+}
+
+export async function waitFor(page, predicate, arg, timeout = 30000) {
+  return page.waitForFunction(predicate, arg, { timeout });
+}
+
+// Strokes in pad units ([0,1]²), drawn with the mouse, one drag per stroke.
+export async function drawStrokes(page, strokes) {
+  const { pad } = await state(page);
+  for (const stroke of strokes) {
+    const at = ([u, v]) => [pad.x + u * pad.w, pad.y + v * pad.h];
+    await page.mouse.move(...at(stroke[0]));
+    await page.mouse.down();
+    await page.waitForTimeout(40);
+    for (let i = 1; i < stroke.length; i++) {
+      await page.mouse.move(...at(stroke[i]), { steps: 4 });
+      await page.waitForTimeout(16);
+    }
+    await page.waitForTimeout(40);
+    await page.mouse.up();
+    await page.waitForTimeout(40);
+  }
+  await page.waitForTimeout(150);
+}
+
+const arc = (cx, cy, rx, ry, from, to, n = 24) =>
+  Array.from({ length: n + 1 }, (_, i) => {
+    const t = from + ((to - from) * i) / n;
+    return [cx + rx * Math.cos(t), cy + ry * Math.sin(t)];
+  });
+
+// Hand-drawn-like digits: how a visitor would draw them on the pad.
+export const DIGITS = {
+  0: [arc(0.5, 0.5, 0.22, 0.32, -Math.PI / 2, 1.5 * Math.PI + 0.2)],
+  1: [[[0.45, 0.22], [0.55, 0.15], [0.55, 0.85]]],
+  2: [[...arc(0.5, 0.35, 0.2, 0.18, Math.PI, 2.2 * Math.PI, 14), [0.3, 0.82], [0.72, 0.82]]],
+  3: [[...arc(0.48, 0.33, 0.18, 0.16, -0.9 * Math.PI, 0.5 * Math.PI, 14), ...arc(0.48, 0.66, 0.2, 0.18, -0.5 * Math.PI, 0.9 * Math.PI, 14)]],
+  4: [[[0.55, 0.15], [0.28, 0.6], [0.75, 0.6]], [[0.6, 0.35], [0.6, 0.88]]],
+  7: [[[0.28, 0.2], [0.72, 0.2], [0.45, 0.85]]],
+};
+
+export async function clearPad(page) {
+  await page.keyboard.press('c');
+  await waitFor(page, () => window.convlab.state().inputInk === 0);
+}
