@@ -25,12 +25,22 @@ Shape conv2d_output_shape(const Shape& x, int c_out, const ConvGeometry& g) {
           conv2d_output_size(x.w, g.kernel.w, g.stride.w, g.padding.w, g.dilation.w)};
 }
 
+// Output columns j whose input column x0 + j·s lies in [0, W): [*lo, *hi).
+static void valid_columns(int x0, int stride, int W, int OW, int* lo, int* hi) {
+  *lo = x0 >= 0 ? 0 : (-x0 + stride - 1) / stride;
+  *hi = W - x0 <= 0 ? 0 : std::min(OW, (W - x0 + stride - 1) / stride);
+  *lo = std::min(*lo, *hi);
+}
+
 void im2col(const float* x, int C, int H, int W, const ConvGeometry& g, int OH, int OW, float* col) {
-  const int kh = g.kernel.h, kw = g.kernel.w;
+  const int kh = g.kernel.h, kw = g.kernel.w, s = g.stride.w;
   for (int c = 0; c < C; c++)
     for (int a = 0; a < kh; a++)
       for (int b = 0; b < kw; b++) {
         float* row = col + ((size_t)(c * kh + a) * kw + b) * OH * OW;
+        const int x0 = b * g.dilation.w - g.padding.w;
+        int lo, hi;
+        valid_columns(x0, s, W, OW, &lo, &hi);
         for (int i = 0; i < OH; i++) {
           int y = i * g.stride.h - g.padding.h + a * g.dilation.h;
           float* out = row + (size_t)i * OW;
@@ -38,36 +48,31 @@ void im2col(const float* x, int C, int H, int W, const ConvGeometry& g, int OH, 
             std::fill_n(out, OW, 0.0f);
             continue;
           }
-          const float* src = x + ((size_t)c * H + y) * W;
-          int x0 = b * g.dilation.w - g.padding.w;
-          if (g.stride.w == 1 && x0 >= 0 && x0 + OW <= W) {
-            std::memcpy(out, src + x0, sizeof(float) * OW);
-            continue;
-          }
-          for (int j = 0; j < OW; j++) {
-            int xx = x0 + j * g.stride.w;
-            out[j] = (xx >= 0 && xx < W) ? src[xx] : 0.0f;
-          }
+          const float* src = x + ((size_t)c * H + y) * W + x0;
+          std::fill_n(out, lo, 0.0f);
+          if (s == 1) std::memcpy(out + lo, src + lo, sizeof(float) * (hi - lo));
+          else
+            for (int j = lo; j < hi; j++) out[j] = src[j * s];
+          std::fill_n(out + hi, OW - hi, 0.0f);
         }
       }
 }
 
 void col2im(const float* col, int C, int H, int W, const ConvGeometry& g, int OH, int OW, float* dx) {
-  const int kh = g.kernel.h, kw = g.kernel.w;
+  const int kh = g.kernel.h, kw = g.kernel.w, s = g.stride.w;
   for (int c = 0; c < C; c++)
     for (int a = 0; a < kh; a++)
       for (int b = 0; b < kw; b++) {
         const float* row = col + ((size_t)(c * kh + a) * kw + b) * OH * OW;
+        const int x0 = b * g.dilation.w - g.padding.w;
+        int lo, hi;
+        valid_columns(x0, s, W, OW, &lo, &hi);
         for (int i = 0; i < OH; i++) {
           int y = i * g.stride.h - g.padding.h + a * g.dilation.h;
           if (y < 0 || y >= H) continue;
-          float* dst = dx + ((size_t)c * H + y) * W;
+          float* dst = dx + ((size_t)c * H + y) * W + x0;
           const float* in = row + (size_t)i * OW;
-          int x0 = b * g.dilation.w - g.padding.w;
-          for (int j = 0; j < OW; j++) {
-            int xx = x0 + j * g.stride.w;
-            if (xx >= 0 && xx < W) dst[xx] += in[j];
-          }
+          for (int j = lo; j < hi; j++) dst[j * s] += in[j];
         }
       }
 }

@@ -60,8 +60,8 @@ static void pack_b(const GemmArgs& g, int pc, int kc, int jc, int nc, float* out
   }
 }
 
-// c[4×8] (=|+=) a_panel[kc×4]ᵀ · b_panel[kc×8]; 8 accumulators of 4 lanes live in registers.
-static void kernel_4x8(int kc, const float* a, const float* b, float* c, int ldc, bool add) {
+// 8 accumulators of 4 lanes live in registers; per k: 2 loads of B, 4 splats of A, 8 multiply-adds.
+void gemm_micro_4x8(int kc, const float* a, const float* b, float* c, int ldc, bool add) {
   f32x4 c00 = {}, c01 = {}, c10 = {}, c11 = {}, c20 = {}, c21 = {}, c30 = {}, c31 = {};
   for (int k = 0; k < kc; k++, a += MR, b += NR) {
     f32x4 b0 = load4(b), b1 = load4(b + 4);
@@ -114,10 +114,10 @@ void gemm(const GemmArgs& g) {
             const float* ap = packed_a.data() + (size_t)ir * kc;
             float* c = g.C + (size_t)(ic + ir) * g.ldc + jc + jr;
             if (rows == MR && cols == NR) {
-              kernel_4x8(kc, ap, bp, c, g.ldc, add);
+              gemm_micro_4x8(kc, ap, bp, c, g.ldc, add);
               continue;
             }
-            kernel_4x8(kc, ap, bp, edge, NR, false);
+            gemm_micro_4x8(kc, ap, bp, edge, NR, false);
             for (int r = 0; r < rows; r++)
               for (int q = 0; q < cols; q++) {
                 float& dst = c[(size_t)r * g.ldc + q];

@@ -23,4 +23,8 @@ void gemm_naive(const GemmArgs& g);
 // Packed panels + a 4×8 f32x4 register-blocked micro-kernel.
 void gemm(const GemmArgs& g);
 
+// The micro-kernel alone, exposed for the kernel benchmark (its peak is gemm's ceiling):
+// c[4×8] (= or +=) a_panel[kc×4]ᵀ · b_panel[kc×8], panels k-major.
+void gemm_micro_4x8(int kc, const float* a, const float* b, float* c, int ldc, bool add);
+
 }  // namespace convlab

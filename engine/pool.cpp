@@ -32,7 +32,9 @@ static Window window_of(const PoolGeometry& g, const Shape& xs, int i, int j) {
   return w;
 }
 
-void pool2d_forward(PoolKind kind, const float* x, const Shape& xs, const PoolGeometry& g, float* y) {
+// One kind per instantiation: the innermost loops carry no branch on the kind.
+template <PoolKind kind>
+static void pool2d_forward_kind(const float* x, const Shape& xs, const PoolGeometry& g, float* y) {
   Shape ys = pool2d_output_shape(xs, g);
   for (int nc = 0; nc < xs.n * xs.c; nc++) {
     const float* plane = x + (size_t)nc * xs.h * xs.w;
@@ -41,25 +43,31 @@ void pool2d_forward(PoolKind kind, const float* x, const Shape& xs, const PoolGe
       for (int j = 0; j < ys.w; j++) {
         Window w = window_of(g, xs, i, j);
         float acc = kind == PoolKind::Max ? -INFINITY : 0.0f, norm = 0.0f;
-        for (int yy = w.y0; yy < w.y1; yy++)
+        for (int yy = w.y0; yy < w.y1; yy++) {
+          const float* r = plane + (size_t)yy * xs.w;
           for (int xx = w.x0; xx < w.x1; xx++) {
-            float v = plane[(size_t)yy * xs.w + xx];
-            switch (kind) {
-              case PoolKind::Max: acc = std::max(acc, v); break;
-              case PoolKind::Avg: acc += v, norm += 1.0f; break;
-              case PoolKind::L2: acc += v * v; break;
-              case PoolKind::WeightedAvg: {
-                float wt = wavg_pool_weight(g, w.a0 + yy - w.y0, w.b0 + xx - w.x0);
-                acc += wt * v, norm += wt;
-                break;
-              }
+            if constexpr (kind == PoolKind::Max) acc = std::max(acc, r[xx]);
+            if constexpr (kind == PoolKind::Avg || kind == PoolKind::L2) acc += kind == PoolKind::L2 ? r[xx] * r[xx] : r[xx];
+            if constexpr (kind == PoolKind::WeightedAvg) {
+              float wt = wavg_pool_weight(g, w.a0 + yy - w.y0, w.b0 + xx - w.x0);
+              acc += wt * r[xx], norm += wt;
             }
           }
-        float r = acc;
-        if (kind == PoolKind::Avg || kind == PoolKind::WeightedAvg) r = acc / norm;
-        if (kind == PoolKind::L2) r = std::sqrt(acc);
-        out[(size_t)i * ys.w + j] = r;
+        }
+        if constexpr (kind == PoolKind::Avg) acc /= (float)((w.y1 - w.y0) * (w.x1 - w.x0));
+        if constexpr (kind == PoolKind::WeightedAvg) acc /= norm;
+        if constexpr (kind == PoolKind::L2) acc = std::sqrt(acc);
+        out[(size_t)i * ys.w + j] = acc;
       }
+  }
+}
+
+void pool2d_forward(PoolKind kind, const float* x, const Shape& xs, const PoolGeometry& g, float* y) {
+  switch (kind) {
+    case PoolKind::Max: return pool2d_forward_kind<PoolKind::Max>(x, xs, g, y);
+    case PoolKind::Avg: return pool2d_forward_kind<PoolKind::Avg>(x, xs, g, y);
+    case PoolKind::WeightedAvg: return pool2d_forward_kind<PoolKind::WeightedAvg>(x, xs, g, y);
+    case PoolKind::L2: return pool2d_forward_kind<PoolKind::L2>(x, xs, g, y);
   }
 }
 

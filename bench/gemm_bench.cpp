@@ -1,0 +1,93 @@
+// GEMM kernel benchmark (issue 5): GFLOP/s of the naive loop, ConvLab's packed GEMM and the bare
+// 4×8 micro-kernel (its ceiling: operands already packed and in L1), for square sizes and for the
+// exact GEMM shapes of the benchmark network. Built natively and to WASM (run under node).
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gemm.h"
+#include "rng.h"
+
+using namespace convlab;
+
+namespace {
+
+double seconds_per_call(const std::function<void()>& f, double budget_s = 0.25) {
+  f();  // warm up
+  double best = 1e30;
+  auto start = std::chrono::steady_clock::now();
+  int reps = 0;
+  do {
+    auto t0 = std::chrono::steady_clock::now();
+    f();
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    reps++;
+  } while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < budget_s || reps < 3);
+  return best;
+}
+
+double micro_kernel_peak() {
+  const int kc = 256;
+  std::vector<float> a(4 * kc, 0.5f), b(8 * kc, 0.25f), c(4 * 8);
+  const int calls = 2000;
+  double s = seconds_per_call([&] {
+    for (int i = 0; i < calls; i++) gemm_micro_4x8(kc, a.data(), b.data(), c.data(), 8, i > 0);
+  });
+  return 2.0 * 4 * 8 * kc * calls / s / 1e9;
+}
+
+struct Shape {
+  const char* name;
+  bool ta, tb;
+  int M, N, K;
+};
+
+void row(const Shape& sh, double peak, bool with_naive) {
+  Rng rng(1);
+  const int a_size = sh.M * sh.K, b_size = sh.K * sh.N;
+  std::vector<float> A(a_size), B(b_size), C((size_t)sh.M * sh.N);
+  for (float& v : A) v = rng.uniform(-1, 1);
+  for (float& v : B) v = rng.uniform(-1, 1);
+  GemmArgs g;
+  g.trans_a = sh.ta, g.trans_b = sh.tb, g.M = sh.M, g.N = sh.N, g.K = sh.K;
+  g.A = A.data(), g.lda = sh.ta ? sh.M : sh.K, g.B = B.data(), g.ldb = sh.tb ? sh.K : sh.N, g.C = C.data(), g.ldc = sh.N;
+  const double flops = 2.0 * sh.M * sh.N * sh.K;
+  double fast = flops / seconds_per_call([&] { gemm(g); }) / 1e9;
+  double naive = with_naive ? flops / seconds_per_call([&] { gemm_naive(g); }, 0.1) / 1e9 : 0;
+  char naive_text[32] = "—";
+  if (with_naive) std::snprintf(naive_text, sizeof naive_text, "%.1f", naive);
+  std::printf("%-34s %5d %5d %5d %9s %10.1f %8.0f%% %10s\n", sh.name, sh.M, sh.N, sh.K, naive_text, fast, 100 * fast / peak,
+              with_naive ? (std::to_string((int)(fast / naive + 0.5)) + "×").c_str() : "—");
+}
+
+}  // namespace
+
+int main() {
+#ifdef __EMSCRIPTEN__
+  const char* where = "WASM simd128 (node)";
+#else
+  const char* where = "native SSE2";
+#endif
+  const double peak = micro_kernel_peak();
+  std::printf("GEMM benchmark, %s, one thread. 4×8 f32x4 micro-kernel peak: %.1f GFLOP/s\n", where, peak);
+  std::printf("%-34s %5s %5s %5s %9s %10s %9s %10s\n", "shape", "M", "N", "K", "naive", "ConvLab", "of peak", "vs naive");
+  for (int n : {64, 128, 256, 384, 512}) {
+    std::string name = "square " + std::to_string(n) + "³";
+    row({name.c_str(), false, false, n, n, n}, peak, n <= 256);
+  }
+  // The benchmark network (conv 5×5×8 pad 2, pool, conv 5×5×16 pad 2, pool, dense 10), batch 32:
+  const Shape net[] = {
+      {"conv1 forward  W·col", false, false, 8, 784, 25},
+      {"conv1 backward dW += dY·colᵀ", false, true, 8, 25, 784},
+      {"conv2 forward  W·col", false, false, 16, 196, 200},
+      {"conv2 backward dW += dY·colᵀ", false, true, 16, 200, 196},
+      {"conv2 backward dcol = Wᵀ·dY", true, false, 200, 196, 16},
+      {"dense forward  X·Wᵀ (batch 32)", false, true, 32, 10, 784},
+      {"dense backward dW += dYᵀ·X", true, false, 10, 784, 32},
+      {"dense backward dX = dY·W", false, false, 32, 784, 10},
+  };
+  for (const Shape& s : net) row(s, peak, true);
+  return 0;
+}
