@@ -32,30 +32,31 @@ static void valid_columns(int x0, int stride, int W, int OW, int* lo, int* hi) {
   *lo = std::min(*lo, *hi);
 }
 
-void im2col(const float* x, int C, int H, int W, const ConvGeometry& g, int OH, int OW, float* col) {
+void im2col_row(const float* x, int H, int W, const ConvGeometry& g, int OH, int OW, int k, float* row) {
   const int kh = g.kernel.h, kw = g.kernel.w, s = g.stride.w;
-  for (int c = 0; c < C; c++)
-    for (int a = 0; a < kh; a++)
-      for (int b = 0; b < kw; b++) {
-        float* row = col + ((size_t)(c * kh + a) * kw + b) * OH * OW;
-        const int x0 = b * g.dilation.w - g.padding.w;
-        int lo, hi;
-        valid_columns(x0, s, W, OW, &lo, &hi);
-        for (int i = 0; i < OH; i++) {
-          int y = i * g.stride.h - g.padding.h + a * g.dilation.h;
-          float* out = row + (size_t)i * OW;
-          if (y < 0 || y >= H) {
-            std::fill_n(out, OW, 0.0f);
-            continue;
-          }
-          const float* src = x + ((size_t)c * H + y) * W + x0;
-          std::fill_n(out, lo, 0.0f);
-          if (s == 1) std::memcpy(out + lo, src + lo, sizeof(float) * (hi - lo));
-          else
-            for (int j = lo; j < hi; j++) out[j] = src[j * s];
-          std::fill_n(out + hi, OW - hi, 0.0f);
-        }
-      }
+  const int c = k / (kh * kw), a = k / kw % kh, b = k % kw;
+  const int x0 = b * g.dilation.w - g.padding.w;
+  int lo, hi;
+  valid_columns(x0, s, W, OW, &lo, &hi);
+  for (int i = 0; i < OH; i++) {
+    int y = i * g.stride.h - g.padding.h + a * g.dilation.h;
+    float* out = row + (size_t)i * OW;
+    if (y < 0 || y >= H) {
+      std::fill_n(out, OW, 0.0f);
+      continue;
+    }
+    // Plain loops: rows are short (7–28), where library calls cost more than the copy.
+    const float* src = x + ((size_t)c * H + y) * W + x0;
+    int j = 0;
+    for (; j < lo; j++) out[j] = 0.0f;
+    for (; j < hi; j++) out[j] = src[j * s];
+    for (; j < OW; j++) out[j] = 0.0f;
+  }
+}
+
+void im2col(const float* x, int C, int H, int W, const ConvGeometry& g, int OH, int OW, float* col) {
+  const int K = C * g.kernel.h * g.kernel.w;
+  for (int k = 0; k < K; k++) im2col_row(x, H, W, g, OH, OW, k, col + (size_t)k * OH * OW);
 }
 
 void col2im(const float* col, int C, int H, int W, const ConvGeometry& g, int OH, int OW, float* dx) {
@@ -122,18 +123,29 @@ void conv2d_backward_naive(const float* x, const Shape& xs, const float* w, int 
         }
 }
 
+size_t conv2d_workspace_floats(const Shape& x, const ConvGeometry& g, int OH, int OW) {
+  const int K = x.c * g.kernel.h * g.kernel.w, P = OH * OW;
+  return std::max((size_t)K * P, gemm_packed_b_size(K, P)) + P;  // + one row of im2col
+}
+
 void conv2d_forward(const float* x, const Shape& xs, const float* w, const float* b, int c_out,
-                    const ConvGeometry& g, float* y, float* col) {
+                    const ConvGeometry& g, float* y, float* workspace) {
   Shape ys = conv2d_output_shape(xs, c_out, g);
   const int P = ys.h * ys.w, K = xs.c * g.kernel.h * g.kernel.w;
+  float* packed = workspace;
+  float* row = workspace + gemm_packed_b_size(K, P);
+  std::fill_n(packed, gemm_packed_b_size(K, P), 0.0f);  // the pad columns of the last panel
   for (int n = 0; n < xs.n; n++) {
     const float* xn = x + (size_t)n * xs.per_example();
     float* yn = y + (size_t)n * ys.per_example();
     for (int o = 0; o < c_out; o++) std::fill_n(yn + (size_t)o * P, P, b ? b[o] : 0.0f);
-    im2col(xn, xs.c, xs.h, xs.w, g, ys.h, ys.w, col);
+    for (int k = 0; k < K; k++) {
+      im2col_row(xn, xs.h, xs.w, g, ys.h, ys.w, k, row);
+      gemm_pack_b_row(row, k, K, P, packed);
+    }
     GemmArgs mm;
-    mm.M = c_out, mm.N = P, mm.K = K;
-    mm.A = w, mm.lda = K, mm.B = col, mm.ldb = P, mm.C = yn, mm.ldc = P, mm.accumulate = true;
+    mm.M = c_out, mm.N = P, mm.K = K, mm.b_packed = true;
+    mm.A = w, mm.lda = K, mm.B = packed, mm.C = yn, mm.ldc = P, mm.accumulate = true;
     gemm(mm);
   }
 }

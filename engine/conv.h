@@ -22,6 +22,8 @@ Shape conv2d_output_shape(const Shape& x, int c_out, const ConvGeometry& g);
 // One example x[C][H][W] → col[C·k_h·k_w][H'·W']: row (c,a,b), column (i,j) holds
 // x[c][i·s_h − p_h + a·d_h][j·s_w − p_w + b·d_w], or 0 outside the image.
 void im2col(const float* x, int C, int H, int W, const ConvGeometry& g, int OH, int OW, float* col);
+// Row k = (c,a,b) of that matrix alone (OH·OW values).
+void im2col_row(const float* x, int H, int W, const ConvGeometry& g, int OH, int OW, int k, float* row);
 // The adjoint of im2col: dx[C][H][W] += every col entry back at the pixel it was read from.
 void col2im(const float* col, int C, int H, int W, const ConvGeometry& g, int OH, int OW, float* dx);
 
@@ -32,9 +34,11 @@ void conv2d_forward_naive(const float* x, const Shape& xs, const float* w, const
 void conv2d_backward_naive(const float* x, const Shape& xs, const float* w, int c_out,
                            const ConvGeometry& g, const float* dy, float* dx, float* dw, float* db);
 
-// Fast path: im2col + GEMM per example. col_workspace holds C·k_h·k_w·H'·W' floats.
+// Fast path: im2col + GEMM per example, im2col writing straight into the GEMM's packed layout.
+// col_workspace holds conv2d_workspace_floats() floats.
 void conv2d_forward(const float* x, const Shape& xs, const float* w, const float* b, int c_out,
                     const ConvGeometry& g, float* y, float* col_workspace);
+size_t conv2d_workspace_floats(const Shape& x, const ConvGeometry& g, int OH, int OW);
 // dW += dY·colᵀ, db += Σ dY, dcol = Wᵀ·dY then dx = col2im(dcol). dx may be null (first layer).
 // col_workspace and dcol_workspace each hold C·k_h·k_w·H'·W' floats.
 void conv2d_backward(const float* x, const Shape& xs, const float* w, int c_out, const ConvGeometry& g,

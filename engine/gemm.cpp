@@ -84,6 +84,21 @@ void gemm_micro_4x8(int kc, const float* a, const float* b, float* c, int ldc, b
   }
 }
 
+static size_t round_up_nr(int n) { return ((size_t)n + NR - 1) / NR * NR; }
+
+size_t gemm_packed_b_size(int K, int N) { return (size_t)K * round_up_nr(N); }
+
+void gemm_pack_b_row(const float* row, int k, int K, int N, float* packed) {
+  const int pc = k / KC * KC, kc = std::min(KC, K - pc), kk = k - pc;
+  float* block = packed + (size_t)pc * round_up_nr(N) + (size_t)kk * NR;
+  int j = 0;
+  for (; j + NR <= N; j += NR) {  // one panel: 8 consecutive values
+    store4(block + (size_t)j * kc, load4(row + j));
+    store4(block + (size_t)j * kc + 4, load4(row + j + 4));
+  }
+  for (; j < N; j++) block[(size_t)(j / NR * NR) * kc + j % NR] = row[j];
+}
+
 void gemm(const GemmArgs& g) {
   if (g.M <= 0 || g.N <= 0) return;
   if (g.K <= 0) {
@@ -94,7 +109,7 @@ void gemm(const GemmArgs& g) {
   // Reused across calls: packing never allocates once the largest shape has been seen.
   thread_local std::vector<float> packed_a, packed_b;
   if (packed_a.size() < (size_t)MC * KC) packed_a.resize((size_t)MC * KC);
-  if (packed_b.size() < (size_t)KC * NC) packed_b.resize((size_t)KC * NC);
+  if (!g.b_packed && packed_b.size() < (size_t)KC * NC) packed_b.resize((size_t)KC * NC);
   float edge[MR * NR];
 
   for (int jc = 0; jc < g.N; jc += NC) {
@@ -102,13 +117,15 @@ void gemm(const GemmArgs& g) {
     for (int pc = 0; pc < g.K; pc += KC) {
       int kc = std::min(KC, g.K - pc);
       bool add = g.accumulate || pc > 0;
-      pack_b(g, pc, kc, jc, nc, packed_b.data());
+      const float* b_block = packed_b.data();
+      if (g.b_packed) b_block = g.B + (size_t)pc * round_up_nr(g.N) + (size_t)jc * kc;
+      else pack_b(g, pc, kc, jc, nc, packed_b.data());
       for (int ic = 0; ic < g.M; ic += MC) {
         int mc = std::min(MC, g.M - ic);
         pack_a(g, ic, mc, pc, kc, packed_a.data());
         for (int jr = 0; jr < nc; jr += NR) {
           int cols = std::min(NR, nc - jr);
-          const float* bp = packed_b.data() + (size_t)jr * kc;
+          const float* bp = b_block + (size_t)jr * kc;
           for (int ir = 0; ir < mc; ir += MR) {
             int rows = std::min(MR, mc - ir);
             const float* ap = packed_a.data() + (size_t)ir * kc;

@@ -1,5 +1,6 @@
 // Single-precision matrix product, the workhorse of convolution (im2col) and dense layers.
 #pragma once
+#include <cstddef>
 
 namespace convlab {
 
@@ -15,6 +16,7 @@ struct GemmArgs {
   float* C = nullptr;
   int ldc = 0;
   bool accumulate = false;
+  bool b_packed = false;  // B is already in gemm's panel layout (gemm_pack_b_row); trans_b ignored
 };
 
 // Plain triple loop: the reference every fast path is tested against.
@@ -22,6 +24,12 @@ void gemm_naive(const GemmArgs& g);
 
 // Packed panels + a 4×8 f32x4 register-blocked micro-kernel.
 void gemm(const GemmArgs& g);
+
+// The packed-B layout, so a producer (im2col) can write B straight into it and save gemm a copy:
+// K split in blocks of 256 rows; in each block, panels of 8 columns, k-major; N rounded up to 8.
+size_t gemm_packed_b_size(int K, int N);
+// Writes row k (N values) of B into the packed layout (pad columns must stay zero).
+void gemm_pack_b_row(const float* row, int k, int K, int N, float* packed);
 
 // The micro-kernel alone, exposed for the kernel benchmark (its peak is gemm's ceiling):
 // c[4×8] (= or +=) a_panel[kc×4]ᵀ · b_panel[kc×8], panels k-major.

@@ -87,7 +87,7 @@ Network::Network(const NetworkSpec& spec, uint64_t seed) : spec_(spec), info_(an
     total += l.w_count + l.b_count;
     if (l.spec.type == LayerType::Conv2d || l.spec.type == LayerType::TiledConv2d ||
         l.spec.type == LayerType::Local2d)
-      col = std::max(col, (size_t)l.in.c * l.spec.conv.kernel.h * l.spec.conv.kernel.w * l.out.h * l.out.w);
+      col = std::max(col, conv2d_workspace_floats(l.in, l.spec.conv, l.out.h, l.out.w));
     layers_.push_back(l);
     cur = l.out;
   }

@@ -213,8 +213,8 @@ val conv2d_forward_js(val x, val x_shape, val w, val w_shape, val b, val stride,
     ConvArgs a = conv_args(x, x_shape, w, w_shape, stride, padding, dilation);
     std::vector<float> bias = b.isUndefined() || b.isNull() ? std::vector<float>(a.ws.n, 0.0f) : floats(b, "b");
     check_len(bias, a.ws.n, "b");
-    std::vector<float> y(a.ys.size()), col((size_t)a.xs.c * a.ws.h * a.ws.w * a.ys.h * a.ys.w);
-    conv2d_forward(a.x.data(), a.xs, a.w.data(), bias.data(), a.ws.n, a.g, y.data(), col.data());
+    std::vector<float> y(a.ys.size()), workspace(conv2d_workspace_floats(a.xs, a.g, a.ys.h, a.ys.w));
+    conv2d_forward(a.x.data(), a.xs, a.w.data(), bias.data(), a.ws.n, a.g, y.data(), workspace.data());
     val out = val::object();
     out.set("y", copy_out(y));
     out.set("shape", shape_val(a.ys));

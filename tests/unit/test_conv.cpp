@@ -95,7 +95,8 @@ TEST_CASE("conv2d fast path equals the naive loops on 600 random configurations,
     auto x = test::random_vector(rng, c.xs.size()), w = test::random_vector(rng, c.c_out * K);
     auto b = test::random_vector(rng, c.c_out), dy = test::random_vector(rng, ys.size());
     std::vector<float> y_fast(ys.size()), y_ref(ys.size()), col(K * ys.h * ys.w), dcol(col.size());
-    conv2d_forward(x.data(), c.xs, w.data(), b.data(), c.c_out, c.g, y_fast.data(), col.data());
+    std::vector<float> workspace(conv2d_workspace_floats(c.xs, c.g, ys.h, ys.w), NAN);  // garbage must not leak in
+    conv2d_forward(x.data(), c.xs, w.data(), b.data(), c.c_out, c.g, y_fast.data(), workspace.data());
     conv2d_forward_naive(x.data(), c.xs, w.data(), b.data(), c.c_out, c.g, y_ref.data());
     INFO("trial " << trial << " x=" << c.xs.n << "x" << c.xs.c << "x" << c.xs.h << "x" << c.xs.w
                   << " k=" << c.g.kernel.h << "x" << c.g.kernel.w << " s=" << c.g.stride.h << "," << c.g.stride.w

@@ -45,3 +45,20 @@ TEST_CASE("gemm: small worked product and K = 0") {
   CHECK(c[0] == 0);
   CHECK(c[3] == 0);
 }
+
+TEST_CASE("gemm with B written straight into its packed layout equals the plain product") {
+  Rng rng(3);
+  for (int trial = 0; trial < 200; trial++) {
+    const int M = test::random_int(rng, 1, 20), N = test::random_int(rng, 1, 300), K = test::random_int(rng, 1, 600);
+    auto a = test::random_vector(rng, (size_t)M * K), b = test::random_vector(rng, (size_t)K * N);
+    std::vector<float> packed(gemm_packed_b_size(K, N), 0.0f), fast((size_t)M * N), ref((size_t)M * N);
+    for (int k = 0; k < K; k++) gemm_pack_b_row(b.data() + (size_t)k * N, k, K, N, packed.data());
+    GemmArgs g;
+    g.M = M, g.N = N, g.K = K, g.A = a.data(), g.lda = K, g.B = b.data(), g.ldb = N, g.C = ref.data(), g.ldc = N;
+    gemm_naive(g);
+    g.B = packed.data(), g.b_packed = true, g.C = fast.data();
+    gemm(g);
+    INFO("M=" << M << " N=" << N << " K=" << K);
+    CHECK(test::relative_error(fast, ref) < 1e-5 * std::sqrt((double)K));
+  }
+}
