@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ConvLab's test command: installs what is missing, builds everything, runs every test suite
-# (doctest natively and under node, node tests of the WASM API, browser end-to-end tests) and
+# (doctest natively, under ASan + UBSan and under node, node tests of the WASM API, browser
+# end-to-end tests) and
 # ends with one line "N passed, M failed". Exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -48,6 +49,8 @@ suite() {  # suite NAME COUNTER COMMAND...
 }
 
 suite native-doctest count_ctest ctest --test-dir build/native --output-on-failure -j2
+suite asan-ubsan count_ctest env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ctest --test-dir build/asan --output-on-failure -j2
 suite wasm-doctest count_ctest ctest --test-dir build/wasm --output-on-failure -j2
 suite node-api count_node node --test tests/node/
 suite browser count_node node --test --test-concurrency=1 tests/e2e/

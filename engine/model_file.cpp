@@ -22,7 +22,6 @@ using json = nlohmann::json;
 static constexpr char kMagic[8] = {'C', 'O', 'N', 'V', 'L', 'A', 'B', '\0'};
 static constexpr uint32_t kVersion = 1;
 static constexpr size_t kFixedHeader = 32;
-static constexpr size_t kMaxFileBytes = 64u << 20;
 static constexpr size_t kMaxHeaderBytes = 1u << 20;
 
 static void put_u32(std::vector<uint8_t>& out, uint32_t v) {
@@ -74,9 +73,9 @@ std::vector<uint8_t> Network::save(bool with_optimizer_state) const {
 Network Network::load(const uint8_t* bytes, size_t size) {
   const std::string bad = "not a ConvLab model file: ";
   // The size limit comes first: the page asks with no bytes at all for a file that is too large.
-  if (size > kMaxFileBytes)
+  if (size > Limits::max_model_file_bytes)
     throw Error("model file is " + std::to_string(size) + " bytes, over the limit of " +
-                std::to_string(kMaxFileBytes));
+                std::to_string(Limits::max_model_file_bytes));
   if (!bytes || size < kFixedHeader + 4) throw Error(bad + "only " + std::to_string(size) + " bytes");
   if (std::memcmp(bytes, kMagic, 8) != 0) throw Error(bad + "wrong magic bytes");
   uint32_t version = get_u32(bytes + 8);

@@ -51,6 +51,7 @@ struct Limits {
   static constexpr uint64_t max_params = 16u << 20;             // 64 MB of float32
   static constexpr uint64_t max_activation_floats = 8u << 20;   // per example, per layer
   static constexpr int max_batch = 1024;
+  static constexpr size_t max_model_file_bytes = 64u << 20;
 };
 
 NetworkSpec parse_spec(const std::string& json);  // throws Error naming the layer and the problem

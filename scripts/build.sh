@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# scripts/build.sh [native|wasm|web|all] — one CMake project, built natively (g++) and to WASM (em++).
+# scripts/build.sh [native|asan|wasm|web|all] — one CMake project, built natively (g++) and to WASM (em++).
 #   native: engine, doctest suite, CLI build/native/convlab, MNIST IDX files, the default model
+#   asan:   the doctest suite under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan)
 #   wasm:   build/wasm/convlab_engine.{js,wasm}, the doctest suite for node, the page's app
 #   web:    build/web/ — everything the page serves
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs  # emcc needs Debian's acorn
 target=${1:-all}
-case "$target" in native|wasm|web|all) ;; *) echo "usage: scripts/build.sh [native|wasm|web|all]" >&2; exit 2;; esac
+case "$target" in native|asan|wasm|web|all) ;; *) echo "usage: scripts/build.sh [native|asan|wasm|web|all]" >&2; exit 2;; esac
 
 build_native() {
   echo "== build: native"
   cmake -S . -B build/native -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build/native
+}
+
+build_asan() {
+  echo "== build: asan"
+  cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVLAB_SANITIZE=ON >/dev/null
+  cmake --build build/asan --target convlab_tests
 }
 
 build_wasm() {
@@ -37,6 +44,8 @@ assemble_web() {
 
 case "$target" in
   native) build_native ;;
+  asan) build_asan ;;
   wasm) build_wasm ;;
-  web|all) build_native; build_wasm; assemble_web ;;
+  web) build_native; build_wasm; assemble_web ;;
+  all) build_native; build_asan; build_wasm; assemble_web ;;
 esac

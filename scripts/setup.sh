@@ -12,7 +12,7 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 apt_packages=(emscripten node-acorn doctest-dev nlohmann-json3-dev chromium cmake ninja-build
-              ccache clang xz-utils fonts-dejavu-core python3-fonttools nodejs npm)
+              ccache clang libclang-rt-14-dev xz-utils fonts-dejavu-core python3-fonttools nodejs npm)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,6 +10,7 @@
 #include "conv.h"
 #include "network.h"
 #include "pool.h"
+#include "presets.h"
 
 using namespace emscripten;
 using namespace convlab;
@@ -292,10 +293,19 @@ val pool2d_backward_js(std::string kind, val x, val x_shape, val dy, val size, v
   }, val::null());
 }
 
+// [{"name", "spec"}…]: the architectures of the page's Build panel, the first being the default.
+std::string presets_json() {
+  std::string out = "[";
+  for (const Preset& p : kPresets) out += std::string(out.size() > 1 ? "," : "") + "{\"name\":\"" + p.name + "\",\"spec\":" + p.spec + "}";
+  return out + "]";
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(convlab) {
   function("takeError", &take_error);
+  function("presetsJson", &presets_json);
+  constant("maxModelFileBytes", (double)Limits::max_model_file_bytes);
   class_<NetworkCore>("NetworkCore")
       .class_function("create", &NetworkCore::create, allow_raw_pointers())
       .class_function("load", &NetworkCore::load, allow_raw_pointers())

@@ -39,6 +39,8 @@ class ConvLabNetwork {
       if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
       else throw new Error('Network.load needs a Uint8Array');
     }
+    // Too large: the engine refuses it from its size alone, before anything is copied in.
+    if (bytes.length > Module['maxModelFileBytes']) return convlabCheck(Module['NetworkCore']['load'](0, bytes.length));
     const buf = convlabToHeap(bytes, Uint8Array, 'bytes');
     try {
       return new ConvLabNetwork(convlabCheck(Module['NetworkCore']['load'](buf.ptr, buf.length)));
@@ -103,6 +105,8 @@ class ConvLabNetwork {
   delete() { this.core.delete(); }
 }
 Module['Network'] = ConvLabNetwork;
+// [{name, spec}]: the page's preset architectures; presets()[0] is the default network.
+Module['presets'] = () => JSON.parse(Module['presetsJson']());
 
 Module['conv2dForward'] = function (x, xShape, w, wShape, b, stride, padding, dilation) {
   return convlabCheck(Module['conv2dForwardCore'](x, xShape, w, wShape, b, stride ?? 1, padding ?? 0, dilation ?? 1));

@@ -205,3 +205,39 @@ test('phone viewport: renders at 390×844 (3× pixels) and draws with a finger',
   assert.deepEqual(log.problems, []);
   await context.close();
 });
+
+test('locked down: the CSP forbids eval and other origins; once loaded, the page works offline', async () => {
+  const { context, page, log } = await openPage(env);
+  await waitFor(page, () => window.convlab.state().dataLoaded);
+  const csp = await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]').content);
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.match(csp, /connect-src 'self'/);
+  // The page's own rules judge what it runs (page.evaluate itself is exempt, so the probes are a
+  // string timer, i.e. eval, an inline script and requests to another origin).
+  await page.evaluate(() => {
+    window.violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.violations.push(e.violatedDirective));
+    window.evalRan = false;
+    setTimeout('window.evalRan = true', 0);
+    const img = new Image();
+    img.src = 'http://example.com/pixel.png';
+    setTimeout(() => fetch('http://example.com/').catch(() => {}), 0);
+  });
+  await assert.rejects(page.addScriptTag({ content: 'window.inlineRan = true' }), /Content Security Policy/);
+  await page.waitForTimeout(500);
+  const probe = await page.evaluate(() => ({ evalRan: window.evalRan, inlineRan: !!window.inlineRan, violations: window.violations }));
+  assert.equal(probe.evalRan, false, 'eval ran');
+  assert.equal(probe.inlineRan, false, 'an inline script ran');
+  for (const directive of ['script-src', 'script-src-elem', 'img-src', 'connect-src'])
+    assert.ok(probe.violations.includes(directive), `no ${directive} violation: ${probe.violations}`);
+  log.problems = log.problems.filter((p) => !p.includes('example.com') && !p.includes('Content Security Policy'));
+
+  await context.setOffline(true);
+  await drawStrokes(page, DIGITS[7]);
+  assert.equal((await prediction(page)).digit, 7);
+  await click(page, 'tab:Train');
+  await click(page, 'button:Step');
+  assert.ok((await state(page)).examplesSeen > 0, 'trains offline');
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});

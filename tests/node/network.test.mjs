@@ -141,3 +141,10 @@ test('inspection: layer outputs, weights and saliency have the described sizes',
   assert.throws(() => net.layerOutput(7), /no layer 7/);
   net.delete();
 });
+
+test('presets(): every preset builds; the first is the default network', () => {
+  const presets = engine.presets();
+  assert.ok(presets.length >= 7);
+  assert.equal(presets[0].name, 'LeNet-like');
+  for (const p of presets) new Network(p.spec, 1).delete();
+});
