@@ -60,7 +60,6 @@ class Network {
   const Tensor& layer_output(size_t i) const { return acts_[i + 1]; }
   ParamView weights(size_t layer);
   ParamView biases(size_t layer);
-  Rng& rng() { return rng_; }
 
   // With optimizer state the file continues training exactly; without, momentum restarts at 0
   // (the shipped default model leaves it out: a third of the bytes).

@@ -74,7 +74,6 @@ void use_network(std::unique_ptr<Network> net, const std::string& source) {
   app.model_source = source;
   app.training.reset_progress();
   app.have_eval = false;
-  app.inspect.layer = 0;
   // the build panel edits a copy of the current architecture
   app.build.spec = app.net->spec();
   app.build.info = app.net->info();
@@ -152,7 +151,6 @@ void ensure_run() {
   TrainState& t = app.training;
   if (!t.run) {
     t.run = std::make_unique<TrainingRun>(*app.train, (uint64_t)t.seed + 1);
-    t.epochs_at_start = 0;
   }
   t.run->batch_size = t.batch;
   t.run->augment.max_shift_px = t.augment ? t.shift_px : 0.0f;

@@ -37,7 +37,6 @@ struct TrainState {
   float shift_px = 2.0f, rotate_deg = 10.0f;
   bool running = false;
   std::unique_ptr<convlab::TrainingRun> run;
-  int epochs_at_start = 0;
   std::vector<float> loss_history, train_acc_history, test_acc_history;
   double train_ms = 0.0;   // time spent in train steps since Start
   uint64_t examples_at_start = 0;
@@ -47,7 +46,6 @@ struct TrainState {
   void reset_progress() {
     running = false;
     run.reset();
-    epochs_at_start = 0;
     loss_history.clear(), train_acc_history.clear(), test_acc_history.clear();
     train_ms = 0.0, examples_at_start = 0, examples_per_s = 0.0f, last_loss = 0.0f;
     epoch_correct = epoch_seen = 0;
@@ -63,7 +61,6 @@ struct BuildState {
 };
 
 struct InspectState {
-  int layer = 0;                  // selected layer for feature maps / receptive field
   int hover_unit_y = -1, hover_unit_x = -1, hover_layer = -1;
   int confusion_true = -1, confusion_pred = -1;
 };

@@ -8,14 +8,27 @@ function convlabCheck(result) {
   return result;
 }
 
-// Copies a typed array (or array-like) onto the WASM heap; the caller frees the pointer.
-function convlabToHeap(array, Type, name) {
-  if (array == null || typeof array.length !== 'number') throw new Error(name + ' must be a ' + Type.name);
-  const data = array instanceof Type ? array : Type.from(array);
-  const ptr = Module['_malloc'](Math.max(1, data.byteLength));
-  if (!ptr) throw new Error('out of memory');
-  new Type(HEAPU8.buffer, ptr, data.length).set(data);
-  return { ptr: ptr, length: data.length };
+// Grow-only buffers on the WASM heap, one per use, so that a training or inference loop
+// allocates nothing once it has seen its largest batch.
+class ConvLabScratch {
+  constructor() { this.ptr = 0; this.bytes = 0; }
+  reserve(bytes) {
+    if (bytes > this.bytes) {
+      Module['_free'](this.ptr);
+      this.ptr = Module['_malloc'](bytes);
+      this.bytes = this.ptr ? bytes : 0;
+      if (!this.ptr) throw new Error('out of memory');
+    }
+    return this.ptr;
+  }
+  put(array, Type, name) {
+    if (array == null || typeof array.length !== 'number') throw new Error(name + ' must be a ' + Type.name);
+    const data = array instanceof Type ? array : Type.from(array);
+    const ptr = this.reserve(Math.max(1, data.byteLength));
+    new Type(HEAPU8.buffer, ptr, data.length).set(data);
+    return { ptr: ptr, length: data.length };
+  }
+  free() { Module['_free'](this.ptr); this.ptr = 0; this.bytes = 0; }
 }
 
 function convlabBatchSize(n) {
@@ -25,6 +38,9 @@ function convlabBatchSize(n) {
 
 class ConvLabNetwork {
   constructor(spec, seed) {
+    this.inputs = new ConvLabScratch();
+    this.labels = new ConvLabScratch();
+    this.outputs = new ConvLabScratch();
     if (spec instanceof Module['NetworkCore']) {  // from Network.load
       this.core = spec;
       return;
@@ -41,11 +57,12 @@ class ConvLabNetwork {
     }
     // Too large: the engine refuses it from its size alone, before anything is copied in.
     if (bytes.length > Module['maxModelFileBytes']) return convlabCheck(Module['NetworkCore']['load'](0, bytes.length));
-    const buf = convlabToHeap(bytes, Uint8Array, 'bytes');
+    const scratch = new ConvLabScratch();
     try {
+      const buf = scratch.put(bytes, Uint8Array, 'bytes');
       return new ConvLabNetwork(convlabCheck(Module['NetworkCore']['load'](buf.ptr, buf.length)));
     } finally {
-      Module['_free'](buf.ptr);
+      scratch.free();
     }
   }
   describe() { return this.core.describe(); }
@@ -58,41 +75,25 @@ class ConvLabNetwork {
   }
   trainBatch(images, labels, n) {
     convlabBatchSize(n);
-    const x = convlabToHeap(images, Float32Array, 'images');
-    let y = null;
-    try {
-      y = convlabToHeap(labels, Uint8Array, 'labels');
-      return convlabCheck(this.core.trainBatch(x.ptr, x.length, y.ptr, y.length, n));
-    } finally {
-      Module['_free'](x.ptr);
-      if (y) Module['_free'](y.ptr);
-    }
+    const x = this.inputs.put(images, Float32Array, 'images');
+    const y = this.labels.put(labels, Uint8Array, 'labels');
+    return convlabCheck(this.core.trainBatch(x.ptr, x.length, y.ptr, y.length, n));
   }
   predict(images, n) {
     convlabBatchSize(n);
-    const x = convlabToHeap(images, Float32Array, 'images');
+    const x = this.inputs.put(images, Float32Array, 'images');
     const count = n * this.core.classes();
-    const out = Module['_malloc'](4 * count);
-    try {
-      convlabCheck(this.core.predict(x.ptr, x.length, n, out));
-      return new Float32Array(HEAPF32.buffer, out, count).slice();
-    } finally {
-      Module['_free'](x.ptr);
-      Module['_free'](out);
-    }
+    const out = this.outputs.reserve(4 * count);
+    convlabCheck(this.core.predict(x.ptr, x.length, n, out));
+    return new Float32Array(HEAPF32.buffer, out, count).slice();
   }
   // ∂(score of classIndex)/∂(input) for one image: the saliency map.
   inputGradient(image, classIndex) {
-    const x = convlabToHeap(image, Float32Array, 'image');
+    const x = this.inputs.put(image, Float32Array, 'image');
     const count = this.core.inputSize();
-    const out = Module['_malloc'](4 * count);
-    try {
-      convlabCheck(this.core.inputGradient(x.ptr, x.length, classIndex, out));
-      return new Float32Array(HEAPF32.buffer, out, count).slice();
-    } finally {
-      Module['_free'](x.ptr);
-      Module['_free'](out);
-    }
+    const out = this.outputs.reserve(4 * count);
+    convlabCheck(this.core.inputGradient(x.ptr, x.length, classIndex, out));
+    return new Float32Array(HEAPF32.buffer, out, count).slice();
   }
   layerOutput(i) { return this.core.layerOutput(this.layerIndex(i)).slice(); }
   weights(i) { return this.core.weights(this.layerIndex(i)).slice(); }
@@ -102,7 +103,10 @@ class ConvLabNetwork {
     return i;
   }
   save() { return this.core.save().slice(); }
-  delete() { this.core.delete(); }
+  delete() {
+    this.core.delete();
+    for (const buffer of [this.inputs, this.labels, this.outputs]) buffer.free();
+  }
 }
 Module['Network'] = ConvLabNetwork;
 // [{name, spec}]: the page's preset architectures; presets()[0] is the default network.

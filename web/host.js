@@ -27,18 +27,31 @@
     return bytes;
   }
 
+  async function fetchBytes(url) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(url + ': HTTP ' + response.status);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+  async function fetchDataset() {
+    const response = await fetch('mnist.bin.gz');
+    if (!response.ok) throw new Error('HTTP ' + response.status);
+    const stream = response.body.pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+  // Started at once, in parallel with compiling the app: the first frame waits for the model only.
+  let defaultModel = fetchBytes('default.clmodel');
+  const dataset = fetchDataset();
+  dataset.catch(() => {});  // reported when the app asks for it
+
   async function loadDefaultModel() {
-    const response = await fetch('default.clmodel');
-    if (!response.ok) throw new Error('default.clmodel: HTTP ' + response.status);
-    loadModelBytes(new Uint8Array(await response.arrayBuffer()), 'default');
+    const bytes = await (defaultModel || fetchBytes('default.clmodel'));
+    defaultModel = null;
+    loadModelBytes(bytes, 'default');
   }
 
   async function loadDataset() {
     try {
-      const response = await fetch('mnist.bin.gz');
-      if (!response.ok) throw new Error('HTTP ' + response.status);
-      const stream = response.body.pipeThrough(new DecompressionStream('gzip'));
-      const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+      const bytes = await dataset;
       const ptr = app._malloc(bytes.length);
       app.HEAPU8.set(bytes, ptr);
       app._convlab_set_dataset(ptr, bytes.length);
