@@ -198,7 +198,10 @@ void Network::layer_backward(Layer& l, const Tensor& x, const Tensor& y, const T
     case LayerType::LeakyRelu: leaky_relu_backward(x.ptr(), count, l.spec.alpha, dy.ptr(), dxp); break;
     case LayerType::Sigmoid: sigmoid_backward(y.ptr(), count, dy.ptr(), dxp); break;
     case LayerType::Tanh: tanh_backward(y.ptr(), count, dy.ptr(), dxp); break;
-    case LayerType::Dropout: dropout_backward(l.mask.ptr(), count, dy.ptr(), dxp); break;
+    case LayerType::Dropout:  // after an inference forward dropout was the identity
+      if (training_forward_) dropout_backward(l.mask.ptr(), count, dy.ptr(), dxp);
+      else std::copy_n(dy.ptr(), count, dxp);
+      break;
     default: break;
   }
 }
@@ -214,6 +217,7 @@ void Network::check_batch(const float* images, int n) const {
 }
 
 void Network::forward(const float* images, int n, bool training) {
+  training_forward_ = training;
   Shape in = spec_.input;
   in.n = n;
   acts_[0].resize(in);

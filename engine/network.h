@@ -92,6 +92,7 @@ class Network {
   std::vector<float> probs_;
   OptimizerConfig opt_;
   uint64_t step_ = 0;
+  bool training_forward_ = false;  // the last forward was a training one (dropout masks in use)
   Rng rng_;
 };
 

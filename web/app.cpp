@@ -660,7 +660,8 @@ void filters_tab() {
     const int kh = l.conv.kernel.h, kw = l.conv.kernel.w, planes = l.filters * c_in;
     ParamView w = app.net->weights(i);  // the first kernel set: tiled/local layers have more
     int rows, cols;
-    auto atlas = make_atlas(w.data, planes, kh, kw, c_in, &rows, &cols);
+    // one input channel: the filters side by side; else a row per filter, a column per channel
+    auto atlas = make_atlas(w.data, planes, kh, kw, c_in == 1 ? std::min(planes, 16) : c_in, &rows, &cols);
     Heatmap& h = heatmap("filters" + std::to_string(i));
     int cell = std::max(2, std::min(12, 420 / std::max(1, cols)));
     h.update(atlas.data(), rows, cols, Colormap::Diverging, max_abs(w.data, (size_t)planes * kh * kw), cell);

@@ -143,6 +143,23 @@ TEST_CASE("every layer type: whole-network gradients agree with finite differenc
   }
 }
 
+TEST_CASE("saliency through dropout: the inference-mode gradient, whatever the last training mask") {
+  Network net(R"({"input":[1,8,8],"layers":[{"type":"conv2d","filters":3,"kernel":3},{"type":"relu"},)"
+              R"({"type":"dropout","rate":0.5},{"type":"dense","units":4}]})",
+              2);
+  Rng rng(4);
+  auto x = test::random_vector(rng, 64, 0, 1);
+  uint8_t label = 1;
+  net.train_batch(x.data(), &label, 1);  // leaves a dropout mask behind
+  std::vector<float> dx(64), probs(4);
+  net.input_gradient(x.data(), 2, dx.data());
+  double worst = test::gradient_check(x, dx, [&] {
+    net.predict(x.data(), 1, probs.data());
+    return (double)net.layer_output(3).data[2];
+  }, 1e-3f);
+  CHECK(worst < 2e-2);
+}
+
 TEST_CASE("training learns; SGD, momentum, Nesterov and Adam all lower the loss") {
   const char* optimizers[] = {R"({"type":"sgd","lr":0.1})", R"({"type":"sgd","lr":0.05,"momentum":0.9})",
                               R"({"type":"sgd","lr":0.05,"momentum":0.9,"nesterov":true,"weightDecay":1e-4})",
