@@ -29,9 +29,9 @@ export async function openPage(env, options = {}) {
   page.on('console', (m) => { if (m.type() === 'error') log.problems.push(`console error: ${m.text()}`); });
   page.on('pageerror', (e) => log.problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => log.problems.push(`request failed: ${r.url()}`));
-  page.on('response', async (r) => {
+  page.on('response', (r) => {
     if (r.status() >= 400) log.problems.push(`HTTP ${r.status()}: ${r.url()}`);
-    try { log.bytes += (await r.body()).length; } catch { /* redirects have no body */ }
+    log.bytes += Number(r.headers()['content-length'] || 0);  // bodies the page streams are not readable here
   });
   const started = Date.now();
   await page.goto(env.url);
