@@ -283,8 +283,8 @@ float Network::train_batch(const float* images, const uint8_t* labels, int n) {
   dscores.resize(scores.shape);
   probs_.resize(scores.shape.size());
   float loss = softmax_cross_entropy(scores.ptr(), labels, n, classes, probs_.data(), dscores.ptr());
-  // Divergence: a loss that is not a number, or one so large (100·ln C: the right class gets
-  // e^−100 of the chance probability on average) that no working network produces it.
+  // Divergence: a loss that is not a number, or one above 100·ln C — the right class then gets a
+  // probability below (1/C)^100 (geometric mean over the batch), which no working network produces.
   if (!std::isfinite(loss) || loss > 100.0f * std::log((float)classes)) {
     restore_last_good();
     throw Error("training diverged at step " + std::to_string(step_ + 1) + ": the loss is " +

@@ -65,8 +65,10 @@ void model_changed() {
   app.draw.changed = true;
 }
 
-void start_evaluation() {
-  if (app.test && app.net) app.eval = std::make_unique<EvaluationRun>(*app.test);
+void start_evaluation(bool ends_epoch = false) {
+  if (!app.test || !app.net) return;
+  app.eval = std::make_unique<EvaluationRun>(*app.test);
+  app.eval_ends_epoch = ends_epoch;
 }
 
 void use_network(std::unique_ptr<Network> net, const std::string& source) {
@@ -74,6 +76,7 @@ void use_network(std::unique_ptr<Network> net, const std::string& source) {
   app.model_source = source;
   app.training.reset_progress();
   app.have_eval = false;
+  app.evaluated_epoch = -1;
   // the build panel edits a copy of the current architecture
   app.build.spec = app.net->spec();
   app.build.info = app.net->info();
@@ -187,7 +190,7 @@ bool train_one_batch() {
   if (t.run->epoch() != epoch_before) {  // an epoch ended: evaluate on the 2,000 test digits
     t.train_acc_history.push_back(t.epoch_seen ? (float)t.epoch_correct / t.epoch_seen : 0.0f);
     t.epoch_correct = t.epoch_seen = 0;
-    start_evaluation();
+    start_evaluation(true);
     if (t.run->epoch() >= t.epochs) {
       t.running = false;
       app.message = "Finished " + std::to_string(t.epochs) + " epochs.";
@@ -204,16 +207,18 @@ void update_training_and_evaluation() {
   if (t.running)
     app.train_budget_ms = std::clamp(app.train_budget_ms + (app.frame_interval_ms < 31.0 ? 0.5 : -2.0), 2.0, 25.0);
   const double budget_ms = t.running ? app.train_budget_ms : 12.0, start = now_ms();
+  // An epoch's test evaluation runs first and alone: its accuracy is that of one set of weights.
   if (t.running && app.train && app.net)
-    while (now_ms() - start < budget_ms)
+    while (!app.eval && now_ms() - start < budget_ms)
       if (!train_one_batch()) break;
   if (t.running && t.train_ms > 0)
     t.examples_per_s = (float)((t.run->examples_seen() - t.examples_at_start) / (t.train_ms / 1000.0));
-  while (app.eval && now_ms() - start < budget_ms + 4.0) {
+  while (app.eval && now_ms() - start < budget_ms) {
     if (!app.eval->step(*app.net, 100)) continue;
     app.last_eval = app.eval->result();
     app.have_eval = true;
-    if (t.run) t.test_acc_history.push_back((float)app.last_eval.accuracy());
+    app.evaluated_epoch = t.run ? t.run->epoch() : 0;
+    if (app.eval_ends_epoch) t.test_acc_history.push_back((float)app.last_eval.accuracy());
     app.eval.reset();
     model_changed();  // the evaluation's forward passes replaced the drawing's activations
   }
@@ -1096,6 +1101,7 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   j["examplesSeen"] = t.run ? t.run->examples_seen() : 0;
   j["trainLoss"] = t.loss_history.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.last_loss);
   j["testAccuracy"] = app.have_eval ? nlohmann::json(app.last_eval.accuracy()) : nlohmann::json(nullptr);
+  j["testAccuracyEpoch"] = app.evaluated_epoch;  // epochs trained when testAccuracy was measured
   j["fps"] = ImGui::GetIO().Framerate;
   j["error"] = app.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(app.error);
   j["message"] = app.message;

@@ -74,6 +74,8 @@ struct App {
   std::unique_ptr<convlab::EvaluationRun> eval;
   convlab::Evaluation last_eval;
   bool have_eval = false;
+  bool eval_ends_epoch = false;  // the running evaluation closes an epoch (it goes on the plot)
+  int evaluated_epoch = -1;      // completed training epochs when last_eval was taken
   std::vector<float> probs = std::vector<float>(10, 0.0f);
   int digit = -1;
   std::string error, message;      // red and plain status lines

@@ -103,6 +103,11 @@ test('training: examples flow, the loss falls (fps reported), pause stops it', a
   const fpsMean = mean(fps);
   console.log(`training: ${s.examplesSeen} examples in 8 s, ${s.examplesPerSecond.toFixed(0)} examples/s, fps ${fpsMean.toFixed(1)} (min ${Math.min(...fps).toFixed(1)}), loss ${early.toFixed(3)} → ${late.toFixed(3)}`);
   // fps is reported, not asserted: a wall-clock figure belongs to bench/browser_bench.mjs.
+  // The first epoch ends with an evaluation on the 2,000 test digits.
+  await waitFor(page, () => window.convlab.state().testAccuracyEpoch >= 1, null, 90000);
+  const evaluated = await state(page);
+  console.log(`after epoch 1: test accuracy ${(100 * evaluated.testAccuracy).toFixed(2)}%`);
+  assert.ok(evaluated.testAccuracy > 0.85, `test accuracy after one epoch ${evaluated.testAccuracy}`);
   await shot(page, 'panel-train');
   await click(page, 'button:Pause');
   await waitFor(page, () => !window.convlab.state().training);
