@@ -41,7 +41,7 @@
   // Started at once, in parallel with compiling the app: the first frame waits for the model only.
   let defaultModel = fetchBytes('default.clmodel');
   const dataset = fetchDataset();
-  dataset.catch(() => {});  // reported when the app asks for it
+  for (const pending of [defaultModel, dataset]) pending.catch(() => {});  // reported where awaited
 
   async function loadDefaultModel() {
     const bytes = await (defaultModel || fetchBytes('default.clmodel'));
