@@ -20,6 +20,16 @@ std::string conv2d_output_size_formula(int in, int kernel, int stride, int paddi
          num(conv2d_output_size(in, kernel, stride, padding, dilation));
 }
 
+std::string conv2d_output_problem(const Shape& x, const ConvGeometry& g) {
+  if (conv2d_output_size(x.h, g.kernel.h, g.stride.h, g.padding.h, g.dilation.h) <= 0)
+    return "output height " +
+           conv2d_output_size_formula(x.h, g.kernel.h, g.stride.h, g.padding.h, g.dilation.h) + " \u2264 0";
+  if (conv2d_output_size(x.w, g.kernel.w, g.stride.w, g.padding.w, g.dilation.w) <= 0)
+    return "output width " +
+           conv2d_output_size_formula(x.w, g.kernel.w, g.stride.w, g.padding.w, g.dilation.w) + " \u2264 0";
+  return "";
+}
+
 Shape conv2d_output_shape(const Shape& x, int c_out, const ConvGeometry& g) {
   return {x.n, c_out, conv2d_output_size(x.h, g.kernel.h, g.stride.h, g.padding.h, g.dilation.h),
           conv2d_output_size(x.w, g.kernel.w, g.stride.w, g.padding.w, g.dilation.w)};

@@ -19,6 +19,10 @@ std::string conv2d_output_size_formula(int in, int kernel, int stride, int paddi
 
 Shape conv2d_output_shape(const Shape& x, int c_out, const ConvGeometry& g);
 
+// Empty when a window of this geometry fits x on both axes; else the failing formula, e.g.
+// "output height ⌊(7 + 2·0 − (5−1)·2 − 1)/1⌋ + 1 = −1 ≤ 0". Pooling passes dilation (1, 1).
+std::string conv2d_output_problem(const Shape& x, const ConvGeometry& g);
+
 // One example x[C][H][W] → col[C·k_h·k_w][H'·W']: row (c,a,b), column (i,j) holds
 // x[c][i·s_h − p_h + a·d_h][j·s_w − p_w + b·d_w], or 0 outside the image.
 void im2col(const float* x, int C, int H, int W, const ConvGeometry& g, int OH, int OW, float* col);

@@ -225,16 +225,9 @@ std::vector<LayerInfo> analyze(const NetworkSpec& spec) {
     const uint64_t in_size = cur.per_example();
     if (is_conv(l.type)) {
       const ConvGeometry& g = l.conv;
-      int oh = conv2d_output_size(cur.h, g.kernel.h, g.stride.h, g.padding.h, g.dilation.h);
-      int ow = conv2d_output_size(cur.w, g.kernel.w, g.stride.w, g.padding.w, g.dilation.w);
-      if (oh <= 0)
-        throw Error(ctx + "output height " +
-                    conv2d_output_size_formula(cur.h, g.kernel.h, g.stride.h, g.padding.h, g.dilation.h) +
-                    " \u2264 0");
-      if (ow <= 0)
-        throw Error(ctx + "output width " +
-                    conv2d_output_size_formula(cur.w, g.kernel.w, g.stride.w, g.padding.w, g.dilation.w) +
-                    " \u2264 0");
+      if (std::string problem = conv2d_output_problem(cur, g); !problem.empty()) throw Error(ctx + problem);
+      const int oh = conv2d_output_size(cur.h, g.kernel.h, g.stride.h, g.padding.h, g.dilation.h);
+      const int ow = conv2d_output_size(cur.w, g.kernel.w, g.stride.w, g.padding.w, g.dilation.w);
       info.out = {1, l.filters, oh, ow};
       uint64_t kernel = (uint64_t)cur.c * g.kernel.h * g.kernel.w;
       uint64_t sets = l.type == LayerType::Conv2d        ? 1
@@ -246,14 +239,10 @@ std::vector<LayerInfo> analyze(const NetworkSpec& spec) {
       grow({(g.kernel.h - 1) * g.dilation.h + 1, (g.kernel.w - 1) * g.dilation.w + 1}, g.stride, g.padding);
     } else if (is_pool(l.type)) {
       const PoolGeometry& g = l.pool;
-      int oh = conv2d_output_size(cur.h, g.size.h, g.stride.h, g.padding.h, 1);
-      int ow = conv2d_output_size(cur.w, g.size.w, g.stride.w, g.padding.w, 1);
-      if (oh <= 0)
-        throw Error(ctx + "output height " +
-                    conv2d_output_size_formula(cur.h, g.size.h, g.stride.h, g.padding.h, 1) + " \u2264 0");
-      if (ow <= 0)
-        throw Error(ctx + "output width " +
-                    conv2d_output_size_formula(cur.w, g.size.w, g.stride.w, g.padding.w, 1) + " \u2264 0");
+      if (std::string problem = conv2d_output_problem(cur, {g.size, g.stride, g.padding, {1, 1}}); !problem.empty())
+        throw Error(ctx + problem);
+      const Shape out = pool2d_output_shape(cur, g);
+      const int oh = out.h, ow = out.w;
       info.out = {1, cur.c, oh, ow};
       info.flops = (uint64_t)g.size.h * g.size.w * info.out.per_example();
       grow(g.size, g.stride, g.padding);

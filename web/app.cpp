@@ -184,7 +184,8 @@ bool train_one_batch() {
     const float* row = probs.data() + (size_t)i * classes;
     t.epoch_correct += (int)(std::max_element(row, row + classes) - row) == labels[i];
   }
-  t.loss_history.push_back(t.last_loss);
+  // a moving average keeps the curve readable at thousands of batches
+  t.loss_history.push_back(t.loss_history.empty() ? t.last_loss : 0.95f * t.loss_history.back() + 0.05f * t.last_loss);
   t.epoch_seen += n;
   model_changed();
   if (t.run->epoch() != epoch_before) {  // an epoch ended: evaluate on the 2,000 test digits
@@ -230,7 +231,7 @@ void draw_pad(float side) {
   DrawState& d = app.draw;
   ImVec2 pos = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton("pad", ImVec2(side, side));
-  app.pad_x = pos.x, app.pad_y = pos.y, app.pad_w = side, app.pad_h = side;
+  mark("pad");
   const bool active = ImGui::IsItemActive();
   ImVec2 m = ImGui::GetIO().MousePos;
   float x = (m.x - pos.x) * kCanvasSide / side, y = (m.y - pos.y) * kCanvasSide / side;
@@ -594,13 +595,9 @@ void train_panel() {
     ImGui::ProgressBar(std::min(1.0f, done), ImVec2(-1, 0), overlay);
   }
   if (!t.loss_history.empty()) {
-    // a moving average keeps the curve readable at thousands of batches
-    std::vector<float> smooth(t.loss_history.size());
-    float acc = t.loss_history[0];
-    for (size_t i = 0; i < smooth.size(); i++) smooth[i] = acc = 0.95f * acc + 0.05f * t.loss_history[i];
     char label[64];
     std::snprintf(label, sizeof label, "training loss %.4f", t.last_loss);
-    ImGui::PlotLines("##loss", smooth.data(), (int)smooth.size(), 0, label, 0.0f, FLT_MAX, ImVec2(-1, 110));
+    ImGui::PlotLines("##loss", t.loss_history.data(), (int)t.loss_history.size(), 0, label, 0.0f, FLT_MAX, ImVec2(-1, 110));
   }
   if (!t.test_acc_history.empty() || !t.train_acc_history.empty()) {
     char label[96];
@@ -1105,7 +1102,8 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   j["fps"] = ImGui::GetIO().Framerate;
   j["error"] = app.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(app.error);
   j["message"] = app.message;
-  j["pad"] = {{"x", app.pad_x}, {"y", app.pad_y}, {"w", app.pad_w}, {"h", app.pad_h}};
+  const auto pad = app.widgets.count("pad") ? app.widgets.at("pad") : std::array<float, 4>{};
+  j["pad"] = {{"x", pad[0]}, {"y", pad[1]}, {"w", pad[2]}, {"h", pad[3]}};
   j["model"] = app.model_source;
   j["dataLoaded"] = app.train != nullptr;
   j["buildError"] = app.build.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(app.build.error);

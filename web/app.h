@@ -37,7 +37,8 @@ struct TrainState {
   float shift_px = 2.0f, rotate_deg = 10.0f;
   bool running = false;
   std::unique_ptr<convlab::TrainingRun> run;
-  std::vector<float> loss_history, train_acc_history, test_acc_history;
+  std::vector<float> loss_history;  // per batch, smoothed (exponential moving average) as it comes
+  std::vector<float> train_acc_history, test_acc_history;
   double train_ms = 0.0;   // time spent in train steps since Start
   uint64_t examples_at_start = 0;
   float examples_per_s = 0.0f, last_loss = 0.0f;
@@ -86,7 +87,6 @@ struct App {
   std::map<std::string, Heatmap> heatmaps;
   bool ready_reported = false;
   int frames = 0;
-  float pad_x = 0, pad_y = 0, pad_w = 0, pad_h = 0;  // the pad in CSS pixels, for the test hook
   // Rectangles (x, y, w, h in CSS pixels) of named widgets drawn this frame, for the test hook:
   // tests find a button the way a user sees it, then click it.
   std::map<std::string, std::array<float, 4>> widgets;

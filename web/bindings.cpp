@@ -196,15 +196,8 @@ ConvArgs conv_args(const val& x, const val& x_shape, const val& w, const val& w_
   a.g.stride = pair_of(stride, "stride", 1);
   a.g.padding = pair_of(padding, "padding", 0);
   a.g.dilation = pair_of(dilation, "dilation", 1);
+  if (std::string problem = conv2d_output_problem(a.xs, a.g); !problem.empty()) throw Error(problem);
   a.ys = conv2d_output_shape(a.xs, a.ws.n, a.g);
-  if (a.ys.h <= 0)
-    throw Error("output height " +
-                conv2d_output_size_formula(a.xs.h, a.g.kernel.h, a.g.stride.h, a.g.padding.h, a.g.dilation.h) +
-                " \u2264 0");
-  if (a.ys.w <= 0)
-    throw Error("output width " +
-                conv2d_output_size_formula(a.xs.w, a.g.kernel.w, a.g.stride.w, a.g.padding.w, a.g.dilation.w) +
-                " \u2264 0");
   if (a.ys.size() > (64u << 20)) throw Error("output is too large");
   return a;
 }
