@@ -1,12 +1,14 @@
 // GEMM kernel benchmark (issue 5): GFLOP/s of the naive loop, ConvLab's packed GEMM and the bare
 // 4×8 micro-kernel (its ceiling: operands already packed and in L1), for square sizes and for the
-// exact GEMM shapes of the benchmark network. Built natively and to WASM (run under node).
+// exact GEMM shapes of the benchmark network; then the network's convolutions as the engine runs
+// them (stride 1: the GEMM reads the padded input in place). Built natively and to WASM (node).
 #include <chrono>
 #include <cstdio>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "conv.h"
 #include "gemm.h"
 #include "rng.h"
 
@@ -38,13 +40,13 @@ double micro_kernel_peak() {
   return 2.0 * 4 * 8 * kc * calls / s / 1e9;
 }
 
-struct Shape {
+struct GemmShape {
   const char* name;
   bool ta, tb;
   int M, N, K;
 };
 
-void row(const Shape& sh, double peak, bool with_naive) {
+void row(const GemmShape& sh, double peak, bool with_naive) {
   Rng rng(1);
   const int a_size = sh.M * sh.K, b_size = sh.K * sh.N;
   std::vector<float> A(a_size), B(b_size), C((size_t)sh.M * sh.N);
@@ -62,6 +64,37 @@ void row(const Shape& sh, double peak, bool with_naive) {
               with_naive ? (std::to_string((int)(fast / naive + 0.5)) + "×").c_str() : "—");
 }
 
+// One conv layer of the benchmark network over a batch: useful FLOPs (2 per multiply-add of the
+// naive loops, padding taps excluded) per second, forward and backward (dW, db and dX).
+void conv_row(const char* name, const Shape& xs, int c_out, double peak, bool need_dx) {
+  ConvGeometry g;
+  g.kernel = {5, 5}, g.padding = {2, 2};
+  const Shape ys = conv2d_output_shape(xs, c_out, g);
+  Rng rng(2);
+  std::vector<float> x(xs.size()), w((size_t)c_out * xs.c * 25), b(c_out), y(ys.size()), dy(ys.size());
+  for (float& v : x) v = rng.uniform(-1, 1);
+  for (float& v : w) v = rng.uniform(-1, 1);
+  for (float& v : dy) v = rng.uniform(-1, 1);
+  std::vector<float> dx(x.size()), dw(w.size()), db(c_out), workspace(conv2d_workspace_floats(xs, c_out, g));
+  double taps = 0;  // multiply-adds of one example that touch the image
+  for (int i = 0; i < ys.h; i++)
+    for (int j = 0; j < ys.w; j++)
+      for (int a = 0; a < 5; a++)
+        for (int q = 0; q < 5; q++) taps += i - 2 + a >= 0 && i - 2 + a < xs.h && j - 2 + q >= 0 && j - 2 + q < xs.w;
+  const double fwd_flops = 2.0 * taps * c_out * xs.c * xs.n, bwd_flops = fwd_flops * (need_dx ? 2 : 1);
+  double fwd = fwd_flops / seconds_per_call([&] {
+    conv2d_forward(x.data(), xs, w.data(), b.data(), c_out, g, y.data(), workspace.data());
+  }) / 1e9;
+  double naive = fwd_flops / seconds_per_call([&] {
+    conv2d_forward_naive(x.data(), xs, w.data(), b.data(), c_out, g, y.data());
+  }, 0.1) / 1e9;
+  double bwd = bwd_flops / seconds_per_call([&] {
+    conv2d_backward(x.data(), xs, w.data(), c_out, g, dy.data(), need_dx ? dx.data() : nullptr, dw.data(),
+                    db.data(), workspace.data());
+  }) / 1e9;
+  std::printf("%-34s %9.1f %10.1f %8.0f%% %10.1f %8.0f%%\n", name, naive, fwd, 100 * fwd / peak, bwd, 100 * bwd / peak);
+}
+
 }  // namespace
 
 int main() {
@@ -77,8 +110,9 @@ int main() {
     std::string name = "square " + std::to_string(n) + "³";
     row({name.c_str(), false, false, n, n, n}, peak, n <= 256);
   }
-  // The benchmark network (conv 5×5×8 pad 2, pool, conv 5×5×16 pad 2, pool, dense 10), batch 32:
-  const Shape net[] = {
+  // The benchmark network (conv 5×5×8 pad 2, pool, conv 5×5×16 pad 2, pool, dense 10), batch 32,
+  // as the GEMMs of im2col (what a layer with stride > 1 runs) and of the dense layer:
+  const GemmShape net[] = {
       {"conv1 forward  W·col", false, false, 8, 784, 25},
       {"conv1 backward dW += dY·colᵀ", false, true, 8, 25, 784},
       {"conv2 forward  W·col", false, false, 16, 196, 200},
@@ -88,6 +122,11 @@ int main() {
       {"dense backward dW += dYᵀ·X", true, false, 10, 784, 32},
       {"dense backward dX = dY·W", false, false, 32, 784, 10},
   };
-  for (const Shape& s : net) row(s, peak, true);
+  for (const GemmShape& s : net) row(s, peak, true);
+  std::printf("\nThe network's convolutions as the engine runs them, batch 32 (stride 1: no column matrix;\n"
+              "GFLOP/s of the naive loops' multiply-adds, padding excluded)\n");
+  std::printf("%-34s %9s %10s %9s %10s %9s\n", "layer", "naive", "forward", "of peak", "backward", "of peak");
+  conv_row("conv1 5×5, 1→8, 28×28 (no dX)", {32, 1, 28, 28}, 8, peak, false);
+  conv_row("conv2 5×5, 8→16, 14×14", {32, 8, 14, 14}, 16, peak, true);
   return 0;
 }

@@ -2,11 +2,14 @@
 //   28×28 → conv 5×5×8 pad 2 → relu → maxpool 2/2 → conv 5×5×16 pad 2 → relu → maxpool 2/2
 //   → dense 10 → softmax cross-entropy; SGD momentum 0.9, lr 0.01, batch 32;
 //   the same initial weights (ConvLab's, converted to each layout) and the same batch order.
-// Each library runs in its own process so that its peak RSS is its own.
+// Each library runs in its own process so that its peak RSS is its own, pinned to the same CPU
+// (taskset): on this 2-vCPU VM an unpinned process of identical code ran 1.5× slower in about one
+// run in three, depending on where the scheduler put node's threads; pinned runs did not.
 //   node bench/train_bench.mjs [--examples 8000] [--seconds 40]
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -237,9 +240,12 @@ if (args.includes('--lib')) {
   process.exit(0);
 }
 
+const PIN_CPU = spawnSync('taskset', ['-V']).status === 0 ? os.cpus().length - 1 : null;
 const results = {};
 for (const lib of LIBS) {
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--lib', lib, '--examples', String(EXAMPLES), '--seconds', String(SECONDS)],
+  const command = [process.execPath, fileURLToPath(import.meta.url), '--lib', lib, '--examples', String(EXAMPLES), '--seconds', String(SECONDS)];
+  if (PIN_CPU !== null) command.unshift('taskset', '-c', String(PIN_CPU));
+  const child = spawnSync(command[0], command.slice(1),
     { encoding: 'utf8', maxBuffer: 1 << 26 });
   const line = (child.stdout || '').split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) {
@@ -251,7 +257,7 @@ for (const lib of LIBS) {
 }
 const f = (v, d = 0) => (v === undefined ? '—' : v.toFixed(d));
 const ours = results.convlab || {};
-console.log(`\nEnd-to-end, node ${process.version}, one thread, batch ${BATCH}, ${EXAMPLES} MNIST training examples (at most ${SECONDS} s each);`);
+console.log(`\nEnd-to-end, node ${process.version}, one thread${PIN_CPU === null ? '' : ` (every library pinned to CPU ${PIN_CPU})`}, batch ${BATCH}, ${EXAMPLES} MNIST training examples (at most ${SECONDS} s each);`);
 console.log('rates from the median time per batch / per call; ConvLab× = how many times ConvLab is faster');
 console.log('library            train ex/s   ConvLab×   batch-1 ms   ConvLab×(speed)   batch-64 ex/s   ConvLab×   peak RSS MB');
 for (const lib of LIBS) {

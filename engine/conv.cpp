@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "gemm.h"
 
@@ -59,6 +60,8 @@ void im2col_row(const float* x, int H, int W, const ConvGeometry& g, int OH, int
     const float* src = x + ((size_t)c * H + y) * W + x0;
     int j = 0;
     for (; j < lo; j++) out[j] = 0.0f;
+    if (s == 1)  // contiguous: the compiler vectorises this copy
+      for (; j < hi; j++) out[j] = src[j];
     for (; j < hi; j++) out[j] = src[j * s];
     for (; j < OW; j++) out[j] = 0.0f;
   }
@@ -83,7 +86,10 @@ void col2im(const float* col, int C, int H, int W, const ConvGeometry& g, int OH
           if (y < 0 || y >= H) continue;
           float* dst = dx + ((size_t)c * H + y) * W + x0;
           const float* in = row + (size_t)i * OW;
-          for (int j = lo; j < hi; j++) dst[j * s] += in[j];
+          if (s == 1)
+            for (int j = lo; j < hi; j++) dst[j] += in[j];
+          else
+            for (int j = lo; j < hi; j++) dst[j * s] += in[j];
         }
       }
 }
@@ -133,24 +139,140 @@ void conv2d_backward_naive(const float* x, const Shape& xs, const float* w, int 
         }
 }
 
-size_t conv2d_workspace_floats(const Shape& x, const ConvGeometry& g, int OH, int OW) {
-  const int K = x.c * g.kernel.h * g.kernel.w, P = OH * OW;
-  return std::max((size_t)K * P, gemm_packed_b_size(K, P)) + P;  // + one row of im2col
+// ---- Fast paths -------------------------------------------------------------------------------
+// Stride 1 along the width (nearly every CNN layer): the GEMM reads a zero-padded copy of the input
+// in place — B's row (c,a,b) for the 8 outputs (i, j..j+7) is 8 consecutive floats of it — so no
+// column matrix is built (implicit im2col). Other strides build one, straight in the GEMM's layout.
+static bool implicit_forward(const ConvGeometry& g) { return g.stride.w == 1; }
+// Backward in place needs stride 1 on both axes: dX is then a convolution of the padded dY with
+// the flipped kernels, padding (k−1)·d − p, which must not be negative.
+static bool implicit_backward(const ConvGeometry& g) {
+  return g.stride.h == 1 && g.stride.w == 1 && g.padding.h <= (g.kernel.h - 1) * g.dilation.h &&
+         g.padding.w <= (g.kernel.w - 1) * g.dilation.w;
+}
+
+constexpr int kMR = 4, kNR = 8;  // gemm's micro-tile
+static size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
+
+// A zero-padded input: C planes of Hp×Wp, plus a zero tail (a row and a tile) that the reads of
+// the last row's columns beyond the output run into; their results are discarded or multiplied by 0.
+struct Padded {
+  int C, H, W, ph, pw, Hp, Wp;
+  size_t floats() const { return (size_t)C * Hp * Wp + Wp + kNR; }
+};
+static Padded padded_of(int C, int H, int W, int ph, int pw) { return {C, H, W, ph, pw, H + 2 * ph, W + 2 * pw}; }
+// Only the interior is written: the border stays as zeroed once by the caller.
+static void pad_copy(const Padded& p, const float* x, float* xp) {
+  for (int c = 0; c < p.C; c++)
+    for (int y = 0; y < p.H; y++) {
+      const float* src = x + ((size_t)c * p.H + y) * p.W;
+      float* dst = xp + ((size_t)c * p.Hp + y + p.ph) * p.Wp + p.pw;
+      for (int j = 0; j < p.W; j++) dst[j] = src[j];
+    }
+}
+
+// M×K row-major (rows of A at stride lda) → panels of 4 rows, k-major, short last panel zero-filled.
+static void pack_rows_4(const float* a, int M, int K, int lda, float* out) {
+  for (int i = 0; i < M; i += kMR)
+    for (int k = 0; k < K; k++, out += kMR)
+      for (int r = 0; r < kMR; r++) out[r] = i + r < M ? a[(size_t)(i + r) * lda + k] : 0.0f;
+}
+
+// y[m][i][j] = Σ_k A[m][k] · xp[offsets[k] + i·row_step + j] for m < M, i < OH, j < OW:
+// 4 output channels × 8 neighbouring outputs per micro-tile. A row's last tile overlaps the one
+// before it (same values written twice) rather than going through the edge copy.
+static void implicit_conv(const float* packed_a, int M, int K, const int* offsets, const float* xp, int row_step,
+                          int OH, int OW, float* y) {
+  const size_t P = (size_t)OH * OW;
+  float edge[kMR * kNR];
+  for (int i = 0; i < OH; i++) {
+    const float* row = xp + (size_t)i * row_step;
+    for (int j = 0; j < OW; j += kNR) {
+      const int j0 = OW >= kNR ? std::min(j, OW - kNR) : j, cols = std::min(kNR, OW - j0);
+      for (int m = 0; m < M; m += kMR) {
+        const int rows = std::min(kMR, M - m);
+        const float* a = packed_a + (size_t)m * K;
+        float* c = y + (size_t)m * P + (size_t)i * OW + j0;
+        if (rows == kMR && cols == kNR) {
+          gemm_micro_4x8_gather_b(K, a, row + j0, offsets, c, (int)P, false);
+          continue;
+        }
+        gemm_micro_4x8_gather_b(K, a, row + j0, offsets, edge, kNR, false);
+        for (int r = 0; r < rows; r++)
+          for (int q = 0; q < cols; q++) c[r * P + q] = edge[r * kNR + q];
+      }
+    }
+  }
+}
+
+// offsets[(c,a,b)] = c·Hp·Wp + a·d_h·Wp + b·d_w: where kernel tap (c,a,b) reads, from a window's corner.
+static const int* tap_offsets(const Padded& p, int kh, int kw, const Pair& dilation) {
+  thread_local std::vector<int> offsets;  // grows to the largest kernel, then never allocates
+  offsets.resize((size_t)p.C * kh * kw);
+  for (int c = 0, k = 0; c < p.C; c++)
+    for (int a = 0; a < kh; a++)
+      for (int b = 0; b < kw; b++) offsets[k++] = (c * p.Hp + a * dilation.h) * p.Wp + b * dilation.w;
+  return offsets.data();
+}
+
+struct ConvSizes {
+  Shape ys;
+  int K, P;
+  Padded x_pad, dy_pad;  // forward input; backward dY (padding (k−1)·d − p)
+};
+static ConvSizes conv_sizes(const Shape& xs, int c_out, const ConvGeometry& g) {
+  ConvSizes z;
+  z.ys = conv2d_output_shape(xs, c_out, g);
+  z.K = xs.c * g.kernel.h * g.kernel.w, z.P = z.ys.h * z.ys.w;
+  z.x_pad = padded_of(xs.c, xs.h, xs.w, g.padding.h, g.padding.w);
+  z.dy_pad = padded_of(c_out, z.ys.h, z.ys.w, std::max(0, (g.kernel.h - 1) * g.dilation.h - g.padding.h),
+                       std::max(0, (g.kernel.w - 1) * g.dilation.w - g.padding.w));
+  return z;
+}
+
+size_t conv2d_workspace_floats(const Shape& xs, int c_out, const ConvGeometry& g) {
+  ConvSizes z = conv_sizes(xs, c_out, g);
+  const size_t KP = (size_t)z.K * z.P;
+  size_t forward = implicit_forward(g) ? round_up(c_out, kMR) * z.K + z.x_pad.floats()
+                                       : gemm_packed_b_size(z.K, z.P) + z.P;  // + one im2col row
+  size_t backward = implicit_backward(g)
+                        ? std::max(round_up(xs.c, kMR) * c_out * g.kernel.h * g.kernel.w + z.dy_pad.floats(),
+                                   z.x_pad.floats() + round_up(c_out, kNR) * z.ys.h * z.x_pad.Wp +
+                                       round_up(z.K, kMR) * round_up(c_out, kNR))
+                        : 2 * KP;  // col and dcol
+  return std::max(forward, backward);
 }
 
 void conv2d_forward(const float* x, const Shape& xs, const float* w, const float* b, int c_out,
                     const ConvGeometry& g, float* y, float* workspace) {
-  Shape ys = conv2d_output_shape(xs, c_out, g);
-  const int P = ys.h * ys.w, K = xs.c * g.kernel.h * g.kernel.w;
-  float* packed = workspace;
-  float* row = workspace + gemm_packed_b_size(K, P);
-  std::fill_n(packed, gemm_packed_b_size(K, P), 0.0f);  // the pad columns of the last panel
+  const ConvSizes z = conv_sizes(xs, c_out, g);
+  const int P = z.P, K = z.K;
+  const bool implicit = implicit_forward(g);
+  float *packed = workspace, *row = nullptr, *xp = nullptr;
+  const int* offsets = nullptr;
+  if (implicit) {
+    xp = workspace + round_up(c_out, kMR) * K;
+    pack_rows_4(w, c_out, K, K, packed);
+    std::fill_n(xp, z.x_pad.floats(), 0.0f);
+    offsets = tap_offsets(z.x_pad, g.kernel.h, g.kernel.w, g.dilation);
+  } else {
+    row = workspace + gemm_packed_b_size(K, P);
+    std::fill_n(packed, gemm_packed_b_size(K, P), 0.0f);  // the pad columns of the last panel
+  }
   for (int n = 0; n < xs.n; n++) {
     const float* xn = x + (size_t)n * xs.per_example();
-    float* yn = y + (size_t)n * ys.per_example();
+    float* yn = y + (size_t)n * z.ys.per_example();
+    if (implicit) {
+      pad_copy(z.x_pad, xn, xp);
+      implicit_conv(packed, c_out, K, offsets, xp, g.stride.h * z.x_pad.Wp, z.ys.h, z.ys.w, yn);
+      if (b)
+        for (int o = 0; o < c_out; o++)
+          for (int p = 0; p < P; p++) yn[(size_t)o * P + p] += b[o];
+      continue;
+    }
     for (int o = 0; o < c_out; o++) std::fill_n(yn + (size_t)o * P, P, b ? b[o] : 0.0f);
     for (int k = 0; k < K; k++) {
-      im2col_row(xn, xs.h, xs.w, g, ys.h, ys.w, k, row);
+      im2col_row(xn, xs.h, xs.w, g, z.ys.h, z.ys.w, k, row);
       gemm_pack_b_row(row, k, K, P, packed);
     }
     GemmArgs mm;
@@ -160,19 +282,79 @@ void conv2d_forward(const float* x, const Shape& xs, const float* w, const float
   }
 }
 
-void conv2d_backward(const float* x, const Shape& xs, const float* w, int c_out, const ConvGeometry& g,
-                     const float* dy, float* dx, float* dw, float* db, float* col, float* dcol) {
-  Shape ys = conv2d_output_shape(xs, c_out, g);
-  const int P = ys.h * ys.w, K = xs.c * g.kernel.h * g.kernel.w;
+// dX = conv(pad(dY, (k−1)·d − p), W flipped and transposed): W′[c][o][a][b] = W[o][c][k_h−1−a][k_w−1−b].
+static void conv2d_backward_data_implicit(const Shape& xs, const float* w, int c_out, const ConvGeometry& g,
+                                          const ConvSizes& z, const float* dy, float* dx, float* workspace) {
+  const int kh = g.kernel.h, kw = g.kernel.w, K2 = c_out * kh * kw;
+  float* packed = workspace;  // W′ as 4-row panels over K2 = (o,a,b)
+  float* dyp = workspace + round_up(xs.c, kMR) * K2;
+  for (int c = 0; c < xs.c; c += kMR)
+    for (int o = 0, k = 0; o < c_out; o++)
+      for (int a = 0; a < kh; a++)
+        for (int b = 0; b < kw; b++, k++)
+          for (int r = 0; r < kMR; r++)
+            packed[((size_t)c * K2) + (size_t)k * kMR + r] =
+                c + r < xs.c ? w[(((size_t)o * xs.c + c + r) * kh + kh - 1 - a) * kw + kw - 1 - b] : 0.0f;
+  std::fill_n(dyp, z.dy_pad.floats(), 0.0f);
+  const int* offsets = tap_offsets(z.dy_pad, kh, kw, g.dilation);
   for (int n = 0; n < xs.n; n++) {
-    const float* xn = x + (size_t)n * xs.per_example();
-    const float* dyn = dy + (size_t)n * ys.per_example();
+    pad_copy(z.dy_pad, dy + (size_t)n * z.ys.per_example(), dyp);
+    implicit_conv(packed, xs.c, K2, offsets, dyp, z.dy_pad.Wp, xs.h, xs.w, dx + (size_t)n * xs.per_example());
+  }
+}
+
+// dWᵀ[k][o] = Σ_q xp[offsets[k] + q] · dY′[q][o] over q = i·Wp + j of the padded grid, where dY′ is
+// dY laid out on that grid (zero in the columns j ≥ W′ that are no output): one long GEMM per
+// example with A's rows read in place from the padded input.
+static void conv2d_backward_filter_implicit(const float* x, const Shape& xs, int c_out, const ConvGeometry& g,
+                                            const ConvSizes& z, const float* dy, float* dw, float* workspace) {
+  const int K = z.K, OH = z.ys.h, OW = z.ys.w, Wp = z.x_pad.Wp, Q = OH * Wp, N8 = (int)round_up(c_out, kNR);
+  float* xp = workspace;
+  float* dyq = xp + z.x_pad.floats();        // panels of 8 channels: dyq[panel][q][8]
+  float* dwt = dyq + (size_t)N8 * Q;          // dWᵀ, K rounded up to 4 × C_out rounded up to 8
+  std::fill_n(xp, z.x_pad.floats(), 0.0f);
+  std::fill_n(dyq, (size_t)N8 * Q, 0.0f);
+  std::fill_n(dwt, round_up(K, kMR) * N8, 0.0f);
+  const int* offsets = tap_offsets(z.x_pad, g.kernel.h, g.kernel.w, g.dilation);
+  for (int n = 0; n < xs.n; n++) {
+    pad_copy(z.x_pad, x + (size_t)n * xs.per_example(), xp);
+    const float* dyn = dy + (size_t)n * z.ys.per_example();
+    for (int o = 0; o < c_out; o++)
+      for (int i = 0; i < OH; i++)
+        for (int j = 0; j < OW; j++)
+          dyq[((size_t)(o / kNR) * Q + i * Wp + j) * kNR + o % kNR] = dyn[((size_t)o * OH + i) * OW + j];
+    for (int k = 0; k < K; k += kMR) {
+      const float* rows[kMR];
+      for (int r = 0; r < kMR; r++) rows[r] = xp + offsets[std::min(k + r, K - 1)];  // spare rows: discarded
+      for (int o = 0; o < N8; o += kNR)
+        gemm_micro_4x8_rows_a(Q, rows, dyq + (size_t)o * Q, dwt + (size_t)k * N8 + o, N8, true);
+    }
+  }
+  for (int o = 0; o < c_out; o++)
+    for (int k = 0; k < K; k++) dw[(size_t)o * K + k] += dwt[(size_t)k * N8 + o];
+}
+
+void conv2d_backward(const float* x, const Shape& xs, const float* w, int c_out, const ConvGeometry& g,
+                     const float* dy, float* dx, float* dw, float* db, float* workspace) {
+  const ConvSizes z = conv_sizes(xs, c_out, g);
+  const int P = z.P, K = z.K;
+  for (int n = 0; n < xs.n; n++)
     for (int o = 0; o < c_out; o++) {
+      const float* d = dy + ((size_t)n * c_out + o) * P;
       float s = 0.0f;
-      for (int p = 0; p < P; p++) s += dyn[(size_t)o * P + p];
+      for (int p = 0; p < P; p++) s += d[p];
       db[o] += s;
     }
-    im2col(xn, xs.c, xs.h, xs.w, g, ys.h, ys.w, col);
+  if (implicit_backward(g)) {
+    conv2d_backward_filter_implicit(x, xs, c_out, g, z, dy, dw, workspace);
+    if (dx) conv2d_backward_data_implicit(xs, w, c_out, g, z, dy, dx, workspace);
+    return;
+  }
+  float *col = workspace, *dcol = workspace + (size_t)K * P;
+  for (int n = 0; n < xs.n; n++) {
+    const float* xn = x + (size_t)n * xs.per_example();
+    const float* dyn = dy + (size_t)n * z.ys.per_example();
+    im2col(xn, xs.c, xs.h, xs.w, g, z.ys.h, z.ys.w, col);
     GemmArgs mw;  // dW[C_out×K] += dY[C_out×P] · colᵀ[P×K]
     mw.trans_b = true, mw.M = c_out, mw.N = K, mw.K = P;
     mw.A = dyn, mw.lda = P, mw.B = col, mw.ldb = P, mw.C = dw, mw.ldc = K, mw.accumulate = true;
@@ -184,7 +366,7 @@ void conv2d_backward(const float* x, const Shape& xs, const float* w, int c_out,
     gemm(mx);
     float* dxn = dx + (size_t)n * xs.per_example();
     std::fill_n(dxn, xs.per_example(), 0.0f);
-    col2im(dcol, xs.c, xs.h, xs.w, g, ys.h, ys.w, dxn);
+    col2im(dcol, xs.c, xs.h, xs.w, g, z.ys.h, z.ys.w, dxn);
   }
 }
 

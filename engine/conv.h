@@ -38,16 +38,17 @@ void conv2d_forward_naive(const float* x, const Shape& xs, const float* w, const
 void conv2d_backward_naive(const float* x, const Shape& xs, const float* w, int c_out,
                            const ConvGeometry& g, const float* dy, float* dx, float* dw, float* db);
 
-// Fast path: im2col + GEMM per example, im2col writing straight into the GEMM's packed layout.
-// col_workspace holds conv2d_workspace_floats() floats.
+// Fast path: the GEMM reads a zero-padded copy of each example in place when the stride along the
+// width is 1 (implicit im2col), else im2col writes straight into the GEMM's packed layout.
+// workspace holds conv2d_workspace_floats() floats (forward and backward alike).
 void conv2d_forward(const float* x, const Shape& xs, const float* w, const float* b, int c_out,
-                    const ConvGeometry& g, float* y, float* col_workspace);
-size_t conv2d_workspace_floats(const Shape& x, const ConvGeometry& g, int OH, int OW);
-// dW += dY·colᵀ, db += Σ dY, dcol = Wᵀ·dY then dx = col2im(dcol). dx may be null (first layer).
-// col_workspace and dcol_workspace each hold C·k_h·k_w·H'·W' floats.
+                    const ConvGeometry& g, float* y, float* workspace);
+size_t conv2d_workspace_floats(const Shape& x, int c_out, const ConvGeometry& g);
+// db += Σ dY; dW += dY·colᵀ; dX = col2im(Wᵀ·dY), or with stride 1 the same sums read in place:
+// dW from the padded input, dX as a convolution of the padded dY with the flipped kernels.
+// dx may be null (first layer).
 void conv2d_backward(const float* x, const Shape& xs, const float* w, int c_out, const ConvGeometry& g,
-                     const float* dy, float* dx, float* dw, float* db, float* col_workspace,
-                     float* dcol_workspace);
+                     const float* dy, float* dx, float* dw, float* db, float* workspace);
 
 // Unshared convolution: output position (i,j) uses kernel set weight_set(i,j), weights
 // [sets][C_out][C_in·k_h·k_w]. Tiled convolution (Goodfellow et al. §9.6, t×t sets cycled over the

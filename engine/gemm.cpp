@@ -61,11 +61,16 @@ static void pack_b(const GemmArgs& g, int pc, int kc, int jc, int nc, float* out
 }
 
 // 8 accumulators of 4 lanes live in registers; per k: 2 loads of B, 4 splats of A, 8 multiply-adds.
-void gemm_micro_4x8(int kc, const float* a, const float* b, float* c, int ldc, bool add) {
+// a_at(k, r) is A's element (row r, step k), b_row(k) points at B's 8 values of step k: the packed
+// GEMM and the convolutions that read their operands in place share this one loop.
+template <class AAt, class BRow>
+__attribute__((always_inline)) static inline void micro_4x8(int kc, AAt a_at, BRow b_row, float* c, int ldc,
+                                                            bool add) {
   f32x4 c00 = {}, c01 = {}, c10 = {}, c11 = {}, c20 = {}, c21 = {}, c30 = {}, c31 = {};
-  for (int k = 0; k < kc; k++, a += MR, b += NR) {
+  for (int k = 0; k < kc; k++) {
+    const float* b = b_row(k);
     f32x4 b0 = load4(b), b1 = load4(b + 4);
-    f32x4 a0 = splat4(a[0]), a1 = splat4(a[1]), a2 = splat4(a[2]), a3 = splat4(a[3]);
+    f32x4 a0 = splat4(a_at(k, 0)), a1 = splat4(a_at(k, 1)), a2 = splat4(a_at(k, 2)), a3 = splat4(a_at(k, 3));
     c00 += a0 * b0; c01 += a0 * b1;
     c10 += a1 * b0; c11 += a1 * b1;
     c20 += a2 * b0; c21 += a2 * b1;
@@ -82,6 +87,22 @@ void gemm_micro_4x8(int kc, const float* a, const float* b, float* c, int ldc, b
       store4(row + 4, acc[r][1]);
     }
   }
+}
+
+void gemm_micro_4x8(int kc, const float* a, const float* b, float* c, int ldc, bool add) {
+  micro_4x8(kc, [a](int k, int r) { return a[k * MR + r]; }, [b](int k) { return b + k * NR; }, c, ldc, add);
+}
+
+void gemm_micro_4x8_gather_b(int kc, const float* a, const float* b, const int* b_offsets, float* c, int ldc,
+                             bool add) {
+  micro_4x8(kc, [a](int k, int r) { return a[k * MR + r]; }, [b, b_offsets](int k) { return b + b_offsets[k]; },
+            c, ldc, add);
+}
+
+void gemm_micro_4x8_rows_a(int kc, const float* const a_rows[4], const float* b, float* c, int ldc, bool add) {
+  const float *a0 = a_rows[0], *a1 = a_rows[1], *a2 = a_rows[2], *a3 = a_rows[3];
+  micro_4x8(kc, [=](int k, int r) { return (r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3)[k]; },
+            [b](int k) { return b + k * NR; }, c, ldc, add);
 }
 
 static size_t round_up_nr(int n) { return ((size_t)n + NR - 1) / NR * NR; }

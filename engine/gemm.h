@@ -35,4 +35,11 @@ void gemm_pack_b_row(const float* row, int k, int K, int N, float* packed);
 // c[4×8] (= or +=) a_panel[kc×4]ᵀ · b_panel[kc×8], panels k-major.
 void gemm_micro_4x8(int kc, const float* a, const float* b, float* c, int ldc, bool add);
 
+// The same kernel with an operand read in place instead of packed (convolution without a column
+// matrix, conv.cpp): B's step k is the 8 floats at b + b_offsets[k] …
+void gemm_micro_4x8_gather_b(int kc, const float* a, const float* b, const int* b_offsets, float* c, int ldc,
+                             bool add);
+// … or A's row r is a_rows[r][0..kc) (4 rows anywhere, unit stride); B packed as above.
+void gemm_micro_4x8_rows_a(int kc, const float* const a_rows[4], const float* b, float* c, int ldc, bool add);
+
 }  // namespace convlab

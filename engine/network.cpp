@@ -77,7 +77,7 @@ static UnsharedConv unshared_of(const LayerSpec& s) {
 }
 
 Network::Network(const NetworkSpec& spec, uint64_t seed) : spec_(spec), info_(analyze(spec)), rng_(seed) {
-  size_t total = 0, col = 0;
+  size_t total = 0, col = 0, dcol = 0;  // conv workspace; unshared conv's col and dcol
   Shape cur = spec_.input;
   for (size_t i = 0; i < spec_.layers.size(); i++) {
     Layer l;
@@ -85,9 +85,10 @@ Network::Network(const NetworkSpec& spec, uint64_t seed) : spec_(spec), info_(an
     l.w_offset = total, l.w_count = info_[i].weights;
     l.b_offset = total + l.w_count, l.b_count = info_[i].biases;
     total += l.w_count + l.b_count;
-    if (l.spec.type == LayerType::Conv2d || l.spec.type == LayerType::TiledConv2d ||
-        l.spec.type == LayerType::Local2d)
-      col = std::max(col, conv2d_workspace_floats(l.in, l.spec.conv, l.out.h, l.out.w));
+    if (l.spec.type == LayerType::Conv2d)
+      col = std::max(col, conv2d_workspace_floats(l.in, l.spec.filters, l.spec.conv));
+    if (l.spec.type == LayerType::TiledConv2d || l.spec.type == LayerType::Local2d)
+      dcol = std::max(dcol, (size_t)l.in.c * l.spec.conv.kernel.h * l.spec.conv.kernel.w * l.out.h * l.out.w);
     layers_.push_back(l);
     cur = l.out;
   }
@@ -95,8 +96,8 @@ Network::Network(const NetworkSpec& spec, uint64_t seed) : spec_(spec), info_(an
   grads_.assign(total, 0.0f);
   opt_m_.assign(total, 0.0f);
   opt_v_.assign(total, 0.0f);
-  col_.assign(col, 0.0f);
-  dcol_.assign(col, 0.0f);
+  col_.assign(std::max(col, dcol), 0.0f);
+  dcol_.assign(dcol, 0.0f);
   acts_.resize(layers_.size() + 1);
   dacts_.resize(layers_.size() + 1);
   // He-uniform initialisation, U(−√(6/fan_in), √(6/fan_in)); biases start at 0.
@@ -171,8 +172,7 @@ void Network::layer_backward(Layer& l, const Tensor& x, const Tensor& y, const T
   const size_t count = x.shape.size();
   switch (l.spec.type) {
     case LayerType::Conv2d:
-      conv2d_backward(x.ptr(), x.shape, w, l.spec.filters, l.spec.conv, dy.ptr(), dxp, dw, db, col_.data(),
-                      dcol_.data());
+      conv2d_backward(x.ptr(), x.shape, w, l.spec.filters, l.spec.conv, dy.ptr(), dxp, dw, db, col_.data());
       return;
     case LayerType::TiledConv2d:
     case LayerType::Local2d:

@@ -88,7 +88,7 @@ class Network {
   std::vector<float> good_params_, good_m_, good_v_;  // the last weights that gave a sane loss
   uint64_t good_step_ = 0;
   std::vector<Tensor> acts_, dacts_;                  // acts_[0] = input, acts_[i+1] = layer i output
-  std::vector<float> col_, dcol_;                     // im2col workspaces, sized for the largest conv
+  std::vector<float> col_, dcol_;                     // conv workspaces, sized for the largest layer
   std::vector<float> probs_;
   OptimizerConfig opt_;
   uint64_t step_ = 0;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "conv.h"
+#include "simd.h"
 
 namespace convlab {
 
@@ -30,6 +31,65 @@ static Window window_of(const PoolGeometry& g, const Shape& xs, int i, int j) {
   w.x0 = std::max(xs0, 0), w.x1 = std::min(xs0 + g.size.w, xs.w);
   w.a0 = w.y0 - ys, w.b0 = w.x0 - xs0;
   return w;
+}
+
+// The LeNet pooling (max, 2×2, stride 2, no padding) is most of the pooling work: four outputs
+// per step. An odd last row or column belongs to no window.
+static bool is_maxpool_2x2(PoolKind kind, const PoolGeometry& g) {
+  return kind == PoolKind::Max && g.size.h == 2 && g.size.w == 2 && g.stride.h == 2 && g.stride.w == 2 &&
+         g.padding.h == 0 && g.padding.w == 0;
+}
+
+// y[i][j] = max(x[2i][2j], x[2i][2j+1], x[2i+1][2j], x[2i+1][2j+1])
+static void maxpool_2x2_forward(const float* x, const Shape& xs, float* y) {
+  const int OH = xs.h / 2, OW = xs.w / 2;
+  for (int nc = 0; nc < xs.n * xs.c; nc++)
+    for (int i = 0; i < OH; i++) {
+      const float* r0 = x + ((size_t)nc * xs.h + 2 * i) * xs.w;
+      const float* r1 = r0 + xs.w;
+      float* out = y + ((size_t)nc * OH + i) * OW;
+      int j = 0;
+      for (; j + 4 <= OW; j += 4) {
+        f32x4 lo = max4(load4(r0 + 2 * j), load4(r1 + 2 * j));
+        f32x4 hi = max4(load4(r0 + 2 * j + 4), load4(r1 + 2 * j + 4));
+        store4(out + j, max4(even4(lo, hi), odd4(lo, hi)));
+      }
+      for (; j < OW; j++) out[j] = std::max(std::max(r0[2 * j], r0[2 * j + 1]), std::max(r1[2 * j], r1[2 * j + 1]));
+    }
+}
+
+// dy goes to the first maximum of each window in row-major order (a, b / c, d): a wins ties with
+// everyone, b with c and d, c with d — the generic path's rule.
+static void maxpool_2x2_backward(const float* x, const Shape& xs, const float* dy, float* dx) {
+  const int OH = xs.h / 2, OW = xs.w / 2;
+  if (xs.h % 2 || xs.w % 2) std::fill_n(dx, xs.size(), 0.0f);
+  const f32x4 zero = {};
+  for (int nc = 0; nc < xs.n * xs.c; nc++)
+    for (int i = 0; i < OH; i++) {
+      const size_t row0 = ((size_t)nc * xs.h + 2 * i) * xs.w;
+      const float *r0 = x + row0, *r1 = r0 + xs.w, *g = dy + ((size_t)nc * OH + i) * OW;
+      float *d0 = dx + row0, *d1 = d0 + xs.w;
+      int j = 0;
+      for (; j + 4 <= OW; j += 4) {
+        f32x4 p = load4(r0 + 2 * j), q = load4(r0 + 2 * j + 4), u = load4(r1 + 2 * j), v = load4(r1 + 2 * j + 4);
+        f32x4 a = even4(p, q), b = odd4(p, q), c = even4(u, v), d = odd4(u, v), gj = load4(g + j);
+        i32x4 wa = (a >= b) & (a >= c) & (a >= d);
+        i32x4 wb = ~wa & (b >= c) & (b >= d);
+        i32x4 wc = ~wa & ~wb & (c >= d);
+        i32x4 wd = ~(wa | wb | wc);
+        f32x4 ga = wa ? gj : zero, gb = wb ? gj : zero, gc = wc ? gj : zero, gd = wd ? gj : zero;
+        store4(d0 + 2 * j, interleave_lo4(ga, gb));
+        store4(d0 + 2 * j + 4, interleave_hi4(ga, gb));
+        store4(d1 + 2 * j, interleave_lo4(gc, gd));
+        store4(d1 + 2 * j + 4, interleave_hi4(gc, gd));
+      }
+      for (; j < OW; j++) {
+        float a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1];
+        bool wa = a >= b && a >= c && a >= d, wb = !wa && b >= c && b >= d, wc = !wa && !wb && c >= d;
+        d0[2 * j] = wa ? g[j] : 0.0f, d0[2 * j + 1] = wb ? g[j] : 0.0f;
+        d1[2 * j] = wc ? g[j] : 0.0f, d1[2 * j + 1] = !wa && !wb && !wc ? g[j] : 0.0f;
+      }
+    }
 }
 
 // One kind per instantiation: the innermost loops carry no branch on the kind.
@@ -63,6 +123,7 @@ static void pool2d_forward_kind(const float* x, const Shape& xs, const PoolGeome
 }
 
 void pool2d_forward(PoolKind kind, const float* x, const Shape& xs, const PoolGeometry& g, float* y) {
+  if (is_maxpool_2x2(kind, g)) return maxpool_2x2_forward(x, xs, y);
   switch (kind) {
     case PoolKind::Max: return pool2d_forward_kind<PoolKind::Max>(x, xs, g, y);
     case PoolKind::Avg: return pool2d_forward_kind<PoolKind::Avg>(x, xs, g, y);
@@ -73,6 +134,7 @@ void pool2d_forward(PoolKind kind, const float* x, const Shape& xs, const PoolGe
 
 void pool2d_backward(PoolKind kind, const float* x, const Shape& xs, const PoolGeometry& g,
                      const float* y, const float* dy, float* dx) {
+  if (is_maxpool_2x2(kind, g)) return maxpool_2x2_backward(x, xs, dy, dx);
   Shape ys = pool2d_output_shape(xs, g);
   std::fill_n(dx, xs.size(), 0.0f);
   for (int nc = 0; nc < xs.n * xs.c; nc++) {

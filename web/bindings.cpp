@@ -207,7 +207,7 @@ val conv2d_forward_js(val x, val x_shape, val w, val w_shape, val b, val stride,
     ConvArgs a = conv_args(x, x_shape, w, w_shape, stride, padding, dilation);
     std::vector<float> bias = b.isUndefined() || b.isNull() ? std::vector<float>(a.ws.n, 0.0f) : floats(b, "b");
     check_len(bias, a.ws.n, "b");
-    std::vector<float> y(a.ys.size()), workspace(conv2d_workspace_floats(a.xs, a.g, a.ys.h, a.ys.w));
+    std::vector<float> y(a.ys.size()), workspace(conv2d_workspace_floats(a.xs, a.ws.n, a.g));
     conv2d_forward(a.x.data(), a.xs, a.w.data(), bias.data(), a.ws.n, a.g, y.data(), workspace.data());
     val out = val::object();
     out.set("y", copy_out(y));
@@ -221,10 +221,10 @@ val conv2d_backward_js(val x, val x_shape, val w, val w_shape, val dy, val strid
     ConvArgs a = conv_args(x, x_shape, w, w_shape, stride, padding, dilation);
     std::vector<float> d = floats(dy, "dy");
     check_len(d, a.ys.size(), "dy");
-    size_t col_size = (size_t)a.xs.c * a.ws.h * a.ws.w * a.ys.h * a.ys.w;
-    std::vector<float> dx(a.x.size()), dw(a.w.size(), 0.0f), db(a.ws.n, 0.0f), col(col_size), dcol(col_size);
+    std::vector<float> dx(a.x.size()), dw(a.w.size(), 0.0f), db(a.ws.n, 0.0f),
+        workspace(conv2d_workspace_floats(a.xs, a.ws.n, a.g));
     conv2d_backward(a.x.data(), a.xs, a.w.data(), a.ws.n, a.g, d.data(), dx.data(), dw.data(), db.data(),
-                    col.data(), dcol.data());
+                    workspace.data());
     val out = val::object();
     out.set("dx", copy_out(dx));
     out.set("dw", copy_out(dw));

@@ -29,6 +29,33 @@ ConvCase random_case(Rng& rng) {
   return c;
 }
 
+// The fast path (whichever way it goes) against the naive loops, forward and backward.
+void check_fast_equals_naive(Rng& rng, const ConvCase& c) {
+  Shape ys = conv2d_output_shape(c.xs, c.c_out, c.g);
+  REQUIRE(ys.h >= 1);
+  REQUIRE(ys.w >= 1);
+  size_t K = (size_t)c.xs.c * c.g.kernel.h * c.g.kernel.w;
+  auto x = test::random_vector(rng, c.xs.size()), w = test::random_vector(rng, c.c_out * K);
+  auto b = test::random_vector(rng, c.c_out), dy = test::random_vector(rng, ys.size());
+  std::vector<float> y_fast(ys.size()), y_ref(ys.size());
+  std::vector<float> workspace(conv2d_workspace_floats(c.xs, c.c_out, c.g), NAN);  // garbage must not leak in
+  conv2d_forward(x.data(), c.xs, w.data(), b.data(), c.c_out, c.g, y_fast.data(), workspace.data());
+  conv2d_forward_naive(x.data(), c.xs, w.data(), b.data(), c.c_out, c.g, y_ref.data());
+  INFO("x=" << c.xs.n << "x" << c.xs.c << "x" << c.xs.h << "x" << c.xs.w << " c_out=" << c.c_out
+            << " k=" << c.g.kernel.h << "x" << c.g.kernel.w << " s=" << c.g.stride.h << "," << c.g.stride.w
+            << " p=" << c.g.padding.h << "," << c.g.padding.w << " d=" << c.g.dilation.h << "," << c.g.dilation.w);
+  CHECK(test::relative_error(y_fast, y_ref) < 1e-4);
+  std::vector<float> dx_f(x.size()), dw_f(w.size(), 0.f), db_f(b.size(), 0.f);
+  std::vector<float> dx_r(x.size()), dw_r(w.size(), 0.f), db_r(b.size(), 0.f);
+  std::fill(workspace.begin(), workspace.end(), NAN);
+  conv2d_backward(x.data(), c.xs, w.data(), c.c_out, c.g, dy.data(), dx_f.data(), dw_f.data(), db_f.data(),
+                  workspace.data());
+  conv2d_backward_naive(x.data(), c.xs, w.data(), c.c_out, c.g, dy.data(), dx_r.data(), dw_r.data(), db_r.data());
+  CHECK(test::relative_error(dx_f, dx_r) < 1e-4);
+  CHECK(test::relative_error(dw_f, dw_r) < 1e-4);
+  CHECK(test::relative_error(db_f, db_r) < 1e-4);
+}
+
 }  // namespace
 
 TEST_CASE("conv2d output size: the notes' formula, floor included") {
@@ -84,34 +111,29 @@ TEST_CASE("conv2d: cross-correlation S(i,j) = Σ I(i+a, j+b) K(a,b), multi-chann
     }
 }
 
+
 TEST_CASE("conv2d fast path equals the naive loops on 600 random configurations, forward and backward") {
   Rng rng(7);
   for (int trial = 0; trial < 600; trial++) {
+    INFO("trial " << trial);
+    check_fast_equals_naive(rng, random_case(rng));
+  }
+}
+
+TEST_CASE("conv2d stride 1 (read in place, no column matrix): 400 shapes against the naive loops") {
+  Rng rng(8);
+  for (int trial = 0; trial < 400; trial++) {
     ConvCase c = random_case(rng);
-    Shape ys = conv2d_output_shape(c.xs, c.c_out, c.g);
-    REQUIRE(ys.h >= 1);
-    REQUIRE(ys.w >= 1);
-    size_t K = (size_t)c.xs.c * c.g.kernel.h * c.g.kernel.w;
-    auto x = test::random_vector(rng, c.xs.size()), w = test::random_vector(rng, c.c_out * K);
-    auto b = test::random_vector(rng, c.c_out), dy = test::random_vector(rng, ys.size());
-    std::vector<float> y_fast(ys.size()), y_ref(ys.size()), col(K * ys.h * ys.w), dcol(col.size());
-    std::vector<float> workspace(conv2d_workspace_floats(c.xs, c.g, ys.h, ys.w), NAN);  // garbage must not leak in
-    conv2d_forward(x.data(), c.xs, w.data(), b.data(), c.c_out, c.g, y_fast.data(), workspace.data());
-    conv2d_forward_naive(x.data(), c.xs, w.data(), b.data(), c.c_out, c.g, y_ref.data());
-    INFO("trial " << trial << " x=" << c.xs.n << "x" << c.xs.c << "x" << c.xs.h << "x" << c.xs.w
-                  << " k=" << c.g.kernel.h << "x" << c.g.kernel.w << " s=" << c.g.stride.h << "," << c.g.stride.w
-                  << " p=" << c.g.padding.h << "," << c.g.padding.w << " d=" << c.g.dilation.h << ","
-                  << c.g.dilation.w);
-    CHECK(test::relative_error(y_fast, y_ref) < 1e-4);
-    std::vector<float> dx_f(x.size()), dw_f(w.size(), 0.f), db_f(b.size(), 0.f);
-    std::vector<float> dx_r(x.size()), dw_r(w.size(), 0.f), db_r(b.size(), 0.f);
-    conv2d_backward(x.data(), c.xs, w.data(), c.c_out, c.g, dy.data(), dx_f.data(), dw_f.data(), db_f.data(),
-                    col.data(), dcol.data());
-    conv2d_backward_naive(x.data(), c.xs, w.data(), c.c_out, c.g, dy.data(), dx_r.data(), dw_r.data(),
-                          db_r.data());
-    CHECK(test::relative_error(dx_f, dx_r) < 1e-4);
-    CHECK(test::relative_error(dw_f, dw_r) < 1e-4);
-    CHECK(test::relative_error(db_f, db_r) < 1e-4);
+    c.g.stride = {trial % 5 == 4 ? 2 : 1, 1};  // stride along the height alone keeps the forward in place
+    c.g.dilation = {test::random_int(rng, 1, 2), test::random_int(rng, 1, 2)};
+    // mostly padding ≤ (k−1)·d (the backward in place), sometimes more (its fallback)
+    c.g.padding = {test::random_int(rng, 0, (c.g.kernel.h - 1) * c.g.dilation.h + (trial % 7 == 6)),
+                   test::random_int(rng, 0, (c.g.kernel.w - 1) * c.g.dilation.w + (trial % 7 == 6))};
+    c.xs.c = test::random_int(rng, 1, 9), c.c_out = test::random_int(rng, 1, 19);
+    c.xs.h = std::max(1, (c.g.kernel.h - 1) * c.g.dilation.h + 1 - 2 * c.g.padding.h) + test::random_int(rng, 0, 12);
+    c.xs.w = std::max(1, (c.g.kernel.w - 1) * c.g.dilation.w + 1 - 2 * c.g.padding.w) + test::random_int(rng, 0, 20);
+    INFO("trial " << trial);
+    check_fast_equals_naive(rng, c);
   }
 }
 
