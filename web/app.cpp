@@ -14,10 +14,10 @@
 
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
-#include "imgui_impl_opengl3.h"
 #include "preprocess.h"
 #include "presets.h"
 #include "ui_font.h"
+#include "ui_renderer.h"
 
 using namespace convlab;
 
@@ -48,7 +48,7 @@ EM_JS(void, js_store_model, (const uint8_t* bytes, int size), {
   window.convlabHost.storeModel(HEAPU8.slice(bytes, bytes + size));
 });
 EM_JS(void, js_forget_model, (), { window.convlabHost.forgetModel(); });
-EM_JS(void, js_set_ready, (), { window.convlab.ready = true; });
+EM_JS(void, js_set_ready, (), { window.convlabHost.ready(); });
 
 Heatmap& heatmap(const std::string& key) { return app.heatmaps[key]; }
 
@@ -203,10 +203,14 @@ bool train_one_batch() {
 
 void update_training_and_evaluation() {
   TrainState& t = app.training;
-  // Per-frame training budget: grows while frames come faster than 30 per second, shrinks as
-  // soon as they do not, so training takes what the frame rate can spare.
-  if (t.running)
-    app.train_budget_ms = std::clamp(app.train_budget_ms + (app.frame_interval_ms < 31.0 ? 0.5 : -2.0), 2.0, 25.0);
+  // Per-frame training budget, to hold 30 fps: it grows while frames come at least 30 times a
+  // second and shrinks fast when they do not (a software GPU shares the CPU with training), and
+  // never exceeds what is left of 28 ms after the frame's own work.
+  if (t.running) {
+    const double cap_ms = std::max(2.0, 28.0 - app.frame_work_ms);
+    app.train_budget_ms += app.frame_interval_ms <= 1000.0 / 30 ? 0.25 : -1.0;
+    app.train_budget_ms = std::clamp(app.train_budget_ms, 1.0, cap_ms);
+  }
   const double budget_ms = t.running ? app.train_budget_ms : 12.0, start = now_ms();
   // An epoch's test evaluation runs first and alone: its accuracy is that of one set of weights.
   if (t.running && app.train && app.net)
@@ -961,11 +965,15 @@ void sync_canvas_size() {
   ImFontConfig cfg;
   cfg.FontDataOwnedByAtlas = false;
   io.Fonts->AddFontFromMemoryTTF((void*)kUiFont, (int)sizeof kUiFont, (float)std::round(15.0 * dpr), &cfg, kUiGlyphRanges);
-  big_font = io.Fonts->AddFontFromMemoryTTF((void*)kUiFont, (int)sizeof kUiFont, (float)std::round(72.0 * dpr), &cfg,
-                                            kUiGlyphRanges);
+  // The big font shows the predicted digit only: 11 glyphs, no oversampling at this size (a small
+  // atlas is a faster first frame).
+  static const ImWchar kDigitGlyphs[] = {'0', '9', '?', '?', 0};
+  ImFontConfig big_cfg = cfg;
+  big_cfg.OversampleH = 1;
+  big_font = io.Fonts->AddFontFromMemoryTTF((void*)kUiFont, (int)sizeof kUiFont, (float)std::round(72.0 * dpr),
+                                            &big_cfg, kDigitGlyphs);
   io.FontGlobalScale = (float)(1.0 / dpr);
-  ImGui_ImplOpenGL3_DestroyFontsTexture();
-  ImGui_ImplOpenGL3_CreateFontsTexture();
+  ui_renderer_upload_fonts();
 }
 
 // Touch: Emscripten 3.1.6's GLFW presses the mouse button on touchstart but never moves the
@@ -1011,17 +1019,19 @@ void frame() {
   const double frame_start = now_ms();
   if (app.last_frame_ms > 0) app.frame_interval_ms = 0.9 * app.frame_interval_ms + 0.1 * (frame_start - app.last_frame_ms);
   app.last_frame_ms = frame_start;
+  double training_ms = 0.0;
   app.widgets.clear();
   glfwPollEvents();
   sync_canvas_size();
-  ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   ImGuiIO& io = ImGui::GetIO();
   io.DisplaySize = ImVec2((float)css_width, (float)css_height);
   io.DisplayFramebufferScale = ImVec2((float)device_pixel_ratio, (float)device_pixel_ratio);
   ImGui::NewFrame();
   if (app.net) {
+    const double training_start = now_ms();
     update_training_and_evaluation();
+    training_ms = now_ms() - training_start;
     update_input();
   }
   main_window();
@@ -1029,7 +1039,8 @@ void frame() {
   glViewport(0, 0, (int)(io.DisplaySize.x * device_pixel_ratio), (int)(io.DisplaySize.y * device_pixel_ratio));
   glClearColor(0.08f, 0.08f, 0.1f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  ui_renderer_draw(ImGui::GetDrawData());
+  app.frame_work_ms = 0.9 * app.frame_work_ms + 0.1 * (now_ms() - frame_start - training_ms);
   app.frames++;
   if (!app.ready_reported && app.net && app.frames > 1) {
     app.ready_reported = true;
@@ -1145,7 +1156,7 @@ int main() {
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   glfwSetCursorPosCallback(window, cursor_pos_callback);
   install_touch();
-  ImGui_ImplOpenGL3_Init("#version 300 es");
+  ui_renderer_init();
   device_pixel_ratio = 0;  // forces the first sync_canvas_size to build fonts for this screen
   sync_canvas_size();
   app.build.spec = parse_spec(kPresets[0].spec);

@@ -3,23 +3,10 @@
 #include <cmath>
 #include <cstdio>
 
+#include "gl_program.h"
 #include "shaders.h"
 
 namespace {
-
-GLuint compile(GLenum type, const char* source) {
-  GLuint s = glCreateShader(type);
-  glShaderSource(s, 1, &source, nullptr);
-  glCompileShader(s);
-  GLint ok = 0;
-  glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
-  if (!ok) {
-    char log[1024];
-    glGetShaderInfoLog(s, sizeof log, nullptr, log);
-    std::fprintf(stderr, "heatmap shader: %s\n", log);
-  }
-  return s;
-}
 
 struct Program {
   GLuint id = 0, vao = 0;
@@ -29,10 +16,7 @@ struct Program {
 const Program& program() {
   static Program p = [] {
     Program q;
-    q.id = glCreateProgram();
-    glAttachShader(q.id, compile(GL_VERTEX_SHADER, kShader_heatmap_vert));
-    glAttachShader(q.id, compile(GL_FRAGMENT_SHADER, kShader_heatmap_frag));
-    glLinkProgram(q.id);
+    q.id = link_program("heatmap", kShader_heatmap_vert, kShader_heatmap_frag);
     q.map = glGetUniformLocation(q.id, "u_map");
     q.scale = glGetUniformLocation(q.id, "u_scale");
     q.cell = glGetUniformLocation(q.id, "u_cell");
@@ -77,8 +61,8 @@ void Heatmap::update(const float* data, int rows, int cols, Colormap map, float 
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
     alloc_w_ = w, alloc_h_ = h;
   }
-  GLint viewport[4];
-  glGetIntegerv(GL_VIEWPORT, viewport);
+  // Runs while the panels are laid out, before the frame sets the canvas viewport and draws: no
+  // viewport to restore (and reading it back would stall on the GPU).
   glBindFramebuffer(GL_FRAMEBUFFER, fbo_);
   glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, color_, 0);
   glViewport(0, 0, w, h);
@@ -97,7 +81,6 @@ void Heatmap::update(const float* data, int rows, int cols, Colormap map, float 
   glDrawArrays(GL_TRIANGLES, 0, 6);
   glBindVertexArray(0);
   glBindFramebuffer(GL_FRAMEBUFFER, 0);
-  glViewport(viewport[0], viewport[1], viewport[2], viewport[3]);
 }
 
 std::vector<float> make_atlas(const float* planes, int count, int ph, int pw, int columns, int* rows_out,

@@ -18,10 +18,9 @@ if(NOT EXISTS ${IMGUI_DIR}/imgui.cpp)
   message(FATAL_ERROR "Dear ImGui not found in ${IMGUI_DIR}: run scripts/setup.sh")
 endif()
 add_library(imgui OBJECT ${IMGUI_DIR}/imgui.cpp ${IMGUI_DIR}/imgui_draw.cpp ${IMGUI_DIR}/imgui_tables.cpp
-  ${IMGUI_DIR}/imgui_widgets.cpp ${IMGUI_DIR}/backends/imgui_impl_glfw.cpp
-  ${IMGUI_DIR}/backends/imgui_impl_opengl3.cpp)
+  ${IMGUI_DIR}/imgui_widgets.cpp ${IMGUI_DIR}/backends/imgui_impl_glfw.cpp)
 target_include_directories(imgui PUBLIC ${IMGUI_DIR} ${IMGUI_DIR}/backends)
-target_compile_definitions(imgui PUBLIC IMGUI_IMPL_OPENGL_ES3 IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
+target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
 target_compile_options(imgui PRIVATE -Os -w)
 
 file(GLOB SHADER_SOURCES ${CMAKE_SOURCE_DIR}/shaders/*.vert ${CMAKE_SOURCE_DIR}/shaders/*.frag)
@@ -39,7 +38,8 @@ add_custom_command(OUTPUT ${UI_FONT_HEADER}
     "-DUNICODES=${UI_FONT_UNICODES}" -P ${CMAKE_SOURCE_DIR}/web/embed_font.cmake
   DEPENDS ${CMAKE_SOURCE_DIR}/web/embed_font.cmake COMMENT "Subsetting and embedding the UI font")
 
-add_executable(convlab_app web/app.cpp web/heatmap.cpp ${SHADERS_HEADER} ${UI_FONT_HEADER})
+add_executable(convlab_app web/app.cpp web/heatmap.cpp web/ui_renderer.cpp web/gl_program.cpp ${SHADERS_HEADER}
+  ${UI_FONT_HEADER})
 target_include_directories(convlab_app PRIVATE ${CMAKE_BINARY_DIR}/generated)
 target_link_libraries(convlab_app PRIVATE convlab_engine imgui)
 set_target_properties(convlab_app PROPERTIES SUFFIX .js)
