@@ -4,17 +4,22 @@
 
 namespace {
 
+// Prints the info log of a shader or program whose compile or link failed.
+template <class GetIv, class GetLog>
+void report_failure(const char* name, const char* what, GLuint id, GLenum status, GetIv get_iv, GetLog get_log) {
+  GLint ok = 0;
+  get_iv(id, status, &ok);
+  if (ok) return;
+  char log[1024];
+  get_log(id, sizeof log, nullptr, log);
+  std::fprintf(stderr, "%s %s: %s\n", name, what, log);
+}
+
 GLuint compile(const char* name, GLenum type, const char* source) {
   GLuint s = glCreateShader(type);
   glShaderSource(s, 1, &source, nullptr);
   glCompileShader(s);
-  GLint ok = 0;
-  glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
-  if (!ok) {
-    char log[1024];
-    glGetShaderInfoLog(s, sizeof log, nullptr, log);
-    std::fprintf(stderr, "%s shader: %s\n", name, log);
-  }
+  report_failure(name, "shader", s, GL_COMPILE_STATUS, glGetShaderiv, glGetShaderInfoLog);
   return s;
 }
 
@@ -26,13 +31,7 @@ GLuint link_program(const char* name, const char* vertex_source, const char* fra
   glAttachShader(program, vs);
   glAttachShader(program, fs);
   glLinkProgram(program);
-  GLint ok = 0;
-  glGetProgramiv(program, GL_LINK_STATUS, &ok);
-  if (!ok) {
-    char log[1024];
-    glGetProgramInfoLog(program, sizeof log, nullptr, log);
-    std::fprintf(stderr, "%s program: %s\n", name, log);
-  }
+  report_failure(name, "program", program, GL_LINK_STATUS, glGetProgramiv, glGetProgramInfoLog);
   glDeleteShader(vs);  // freed with the program
   glDeleteShader(fs);
   return program;
