@@ -13,8 +13,11 @@ bash scripts/setup.sh >/dev/null
 bash scripts/build.sh web >/dev/null
 mkdir -p build/bench
 { nproc; grep -m1 'model name' /proc/cpuinfo; node --version; } | tee build/bench/machine.txt
-./build/native/gemm_bench | tee build/bench/gemm_native.txt
-node build/wasm/gemm_bench.js | tee build/bench/gemm_wasm.txt
+# One CPU for the kernel benchmarks, as train_bench.mjs does for every library (less VM noise).
+pin=(taskset -c "$(( $(nproc) - 1 ))")
+command -v taskset >/dev/null || pin=()
+"${pin[@]}" ./build/native/gemm_bench | tee build/bench/gemm_native.txt
+"${pin[@]}" node build/wasm/gemm_bench.js | tee build/bench/gemm_wasm.txt
 node bench/train_bench.mjs 2>&1 | grep -v '^var Module' | tee build/bench/train_bench.txt
 node bench/soak.mjs | tee build/bench/soak.txt
 node bench/browser_bench.mjs --soak-minutes "$minutes" | tee build/bench/browser.txt

@@ -1160,6 +1160,7 @@ int main() {
   glfwSetCursorPosCallback(window, cursor_pos_callback);
   install_touch();
   ui_renderer_init();
+  heatmap_init();
   device_pixel_ratio = 0;  // forces the first sync_canvas_size to build fonts for this screen
   sync_canvas_size();
   app.build.spec = parse_spec(kPresets[0].spec);

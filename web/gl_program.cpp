@@ -1,6 +1,7 @@
 #include "gl_program.h"
 
 #include <cstdio>
+#include <utility>
 
 namespace {
 
@@ -15,24 +16,27 @@ void report_failure(const char* name, const char* what, GLuint id, GLenum status
   std::fprintf(stderr, "%s %s: %s\n", name, what, log);
 }
 
-GLuint compile(const char* name, GLenum type, const char* source) {
-  GLuint s = glCreateShader(type);
-  glShaderSource(s, 1, &source, nullptr);
-  glCompileShader(s);
-  report_failure(name, "shader", s, GL_COMPILE_STATUS, glGetShaderiv, glGetShaderInfoLog);
-  return s;
-}
-
 }  // namespace
 
-GLuint link_program(const char* name, const char* vertex_source, const char* fragment_source) {
+GLuint start_program(const char* vertex_source, const char* fragment_source) {
   GLuint program = glCreateProgram();
-  GLuint vs = compile(name, GL_VERTEX_SHADER, vertex_source), fs = compile(name, GL_FRAGMENT_SHADER, fragment_source);
-  glAttachShader(program, vs);
-  glAttachShader(program, fs);
+  for (auto [type, source] : {std::pair{GL_VERTEX_SHADER, vertex_source}, std::pair{GL_FRAGMENT_SHADER, fragment_source}}) {
+    GLuint s = glCreateShader(type);
+    glShaderSource(s, 1, &source, nullptr);
+    glCompileShader(s);
+    glAttachShader(program, s);  // deleted by check_program, once their logs have been read
+  }
   glLinkProgram(program);
-  report_failure(name, "program", program, GL_LINK_STATUS, glGetProgramiv, glGetProgramInfoLog);
-  glDeleteShader(vs);  // freed with the program
-  glDeleteShader(fs);
   return program;
+}
+
+void check_program(const char* name, GLuint program) {
+  GLuint shaders[2];
+  GLsizei count = 0;
+  glGetAttachedShaders(program, 2, &count, shaders);
+  for (GLsizei i = 0; i < count; i++) {
+    report_failure(name, "shader", shaders[i], GL_COMPILE_STATUS, glGetShaderiv, glGetShaderInfoLog);
+    glDeleteShader(shaders[i]);  // freed with the program
+  }
+  report_failure(name, "program", program, GL_LINK_STATUS, glGetProgramiv, glGetProgramInfoLog);
 }

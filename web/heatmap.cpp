@@ -10,25 +10,30 @@ namespace {
 
 struct Program {
   GLuint id = 0, vao = 0;
+  bool checked = false;
   GLint map = -1, scale = -1, cell = -1, grid = -1, data = -1;
-};
+} heatmap_program;
 
 const Program& program() {
-  static Program p = [] {
-    Program q;
-    q.id = link_program("heatmap", kShader_heatmap_vert, kShader_heatmap_frag);
-    q.map = glGetUniformLocation(q.id, "u_map");
-    q.scale = glGetUniformLocation(q.id, "u_scale");
-    q.cell = glGetUniformLocation(q.id, "u_cell");
-    q.grid = glGetUniformLocation(q.id, "u_grid");
-    q.data = glGetUniformLocation(q.id, "u_data");
-    glGenVertexArrays(1, &q.vao);
-    return q;
-  }();
+  Program& p = heatmap_program;
+  if (!p.checked) {
+    check_program("heatmap", p.id);
+    p.map = glGetUniformLocation(p.id, "u_map");
+    p.scale = glGetUniformLocation(p.id, "u_scale");
+    p.cell = glGetUniformLocation(p.id, "u_cell");
+    p.grid = glGetUniformLocation(p.id, "u_grid");
+    p.data = glGetUniformLocation(p.id, "u_data");
+    p.checked = true;
+  }
   return p;
 }
 
 }  // namespace
+
+void heatmap_init() {
+  heatmap_program.id = start_program(kShader_heatmap_vert, kShader_heatmap_frag);
+  glGenVertexArrays(1, &heatmap_program.vao);
+}
 
 Heatmap::~Heatmap() {
   glDeleteTextures(1, &data_);

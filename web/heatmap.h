@@ -9,6 +9,9 @@
 
 enum class Colormap { Gray = 0, Diverging = 1, Sequential = 2 };
 
+// Starts compiling the heatmap shaders; once, at start-up, before the first update.
+void heatmap_init();
+
 class Heatmap {
  public:
   ~Heatmap();

@@ -11,15 +11,14 @@ namespace {
 
 struct {
   GLuint program = 0, vao = 0, vertices = 0, indices = 0, font = 0;
+  bool checked = false;
   GLint projection = -1, texture = -1;
 } gl;
 
 }  // namespace
 
 void ui_renderer_init() {
-  gl.program = link_program("ui", kShader_ui_vert, kShader_ui_frag);
-  gl.projection = glGetUniformLocation(gl.program, "u_projection");
-  gl.texture = glGetUniformLocation(gl.program, "u_texture");
+  gl.program = start_program(kShader_ui_vert, kShader_ui_frag);
   glGenVertexArrays(1, &gl.vao);
   glGenBuffers(1, &gl.vertices);
   glGenBuffers(1, &gl.indices);
@@ -54,6 +53,12 @@ void ui_renderer_draw(const ImDrawData* data) {
   const ImVec2 scale = data->FramebufferScale, origin = data->DisplayPos;
   const int fb_w = (int)(data->DisplaySize.x * scale.x), fb_h = (int)(data->DisplaySize.y * scale.y);
   if (fb_w <= 0 || fb_h <= 0) return;
+  if (!gl.checked) {
+    check_program("ui", gl.program);
+    gl.projection = glGetUniformLocation(gl.program, "u_projection");
+    gl.texture = glGetUniformLocation(gl.program, "u_texture");
+    gl.checked = true;
+  }
   glViewport(0, 0, fb_w, fb_h);
   glEnable(GL_BLEND);
   glBlendEquation(GL_FUNC_ADD);
