@@ -1,10 +1,12 @@
 #include "conv.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
 #include "gemm.h"
+#include "spec.h"
 
 namespace convlab {
 
@@ -140,25 +142,14 @@ void conv2d_backward_naive(const float* x, const Shape& xs, const float* w, int 
 }
 
 // ---- Fast paths -------------------------------------------------------------------------------
-// Stride 1 along the width (nearly every CNN layer): the GEMM reads a zero-padded copy of the input
-// in place — B's row (c,a,b) for the 8 outputs (i, j..j+7) is 8 consecutive floats of it — so no
-// column matrix is built (implicit im2col). Other strides build one, straight in the GEMM's layout.
-static bool implicit_forward(const ConvGeometry& g) { return g.stride.w == 1; }
-// Backward in place needs stride 1 on both axes: dX is then a convolution of the padded dY with
-// the flipped kernels, padding (k−1)·d − p, which must not be negative.
-static bool implicit_backward(const ConvGeometry& g) {
-  return g.stride.h == 1 && g.stride.w == 1 && g.padding.h <= (g.kernel.h - 1) * g.dilation.h &&
-         g.padding.w <= (g.kernel.w - 1) * g.dilation.w;
-}
-
 constexpr int kMR = 4, kNR = 8;  // gemm's micro-tile
-static size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
+static uint64_t round_up(uint64_t v, uint64_t m) { return (v + m - 1) / m * m; }
 
 // A zero-padded input: C planes of Hp×Wp, plus a zero tail (a row and a tile) that the reads of
 // the last row's columns beyond the output run into; their results are discarded or multiplied by 0.
 struct Padded {
   int C, H, W, ph, pw, Hp, Wp;
-  size_t floats() const { return (size_t)C * Hp * Wp + Wp + kNR; }
+  uint64_t floats() const { return (uint64_t)C * Hp * Wp + Wp + kNR; }
 };
 static Padded padded_of(int C, int H, int W, int ph, int pw) { return {C, H, W, ph, pw, H + 2 * ph, W + 2 * pw}; }
 // Only the interior is written: the border stays as zeroed once by the caller.
@@ -230,24 +221,45 @@ static ConvSizes conv_sizes(const Shape& xs, int c_out, const ConvGeometry& g) {
   return z;
 }
 
+// Stride 1 along the width (nearly every CNN layer): the GEMM reads a zero-padded copy of the input
+// in place — B's row (c,a,b) for the 8 outputs (i, j..j+7) is 8 consecutive floats of it — so no
+// column matrix is built (implicit im2col). Other strides build one, straight in the GEMM's layout,
+// and so does a padded copy larger than that matrix (a large dilation with as much padding).
+static bool implicit_forward(const ConvGeometry& g, const ConvSizes& z) {
+  return g.stride.w == 1 && (uint64_t)z.x_pad.C * z.x_pad.Hp * z.x_pad.Wp <= (uint64_t)z.K * z.P;
+}
+// Backward in place needs stride 1 on both axes: dX is then a convolution of the padded dY with
+// the flipped kernels, padding (k−1)·d − p, which must not be negative.
+static bool implicit_backward(const ConvGeometry& g, const ConvSizes& z) {
+  return g.stride.h == 1 && implicit_forward(g, z) && g.padding.h <= (g.kernel.h - 1) * g.dilation.h &&
+         g.padding.w <= (g.kernel.w - 1) * g.dilation.w &&
+         (uint64_t)z.dy_pad.Hp * z.dy_pad.Wp <= (uint64_t)g.kernel.h * g.kernel.w * z.x_pad.H * z.x_pad.W;
+}
+
 size_t conv2d_workspace_floats(const Shape& xs, int c_out, const ConvGeometry& g) {
-  ConvSizes z = conv_sizes(xs, c_out, g);
-  const size_t KP = (size_t)z.K * z.P;
-  size_t forward = implicit_forward(g) ? round_up(c_out, kMR) * z.K + z.x_pad.floats()
-                                       : gemm_packed_b_size(z.K, z.P) + z.P;  // + one im2col row
-  size_t backward = implicit_backward(g)
-                        ? std::max(round_up(xs.c, kMR) * c_out * g.kernel.h * g.kernel.w + z.dy_pad.floats(),
-                                   z.x_pad.floats() + round_up(c_out, kNR) * z.ys.h * z.x_pad.Wp +
-                                       round_up(z.K, kMR) * round_up(c_out, kNR))
-                        : 2 * KP;  // col and dcol
-  return std::max(forward, backward);
+  const ConvSizes z = conv_sizes(xs, c_out, g);
+  const uint64_t KP = (uint64_t)z.K * z.P;  // 64-bit: size_t is 32 bits in WASM
+  const uint64_t forward = implicit_forward(g, z)
+                               ? round_up(c_out, kMR) * z.K + z.x_pad.floats()
+                               : round_up(z.P, kNR) * z.K + z.P;  // packed im2col + one of its rows
+  const uint64_t backward =
+      implicit_backward(g, z)
+          ? std::max(round_up(xs.c, kMR) * c_out * g.kernel.h * g.kernel.w + z.dy_pad.floats(),
+                     z.x_pad.floats() + round_up(c_out, kNR) * z.ys.h * z.x_pad.Wp +
+                         round_up(z.K, kMR) * round_up(c_out, kNR))
+          : 2 * KP;  // col and dcol
+  const uint64_t floats = std::max(forward, backward);
+  if (floats > kMaxWorkspaceFloats)
+    throw Error("convolution needs a workspace of " + std::to_string(floats) + " floats, over the limit of " +
+                std::to_string(kMaxWorkspaceFloats));
+  return (size_t)floats;
 }
 
 void conv2d_forward(const float* x, const Shape& xs, const float* w, const float* b, int c_out,
                     const ConvGeometry& g, float* y, float* workspace) {
   const ConvSizes z = conv_sizes(xs, c_out, g);
   const int P = z.P, K = z.K;
-  const bool implicit = implicit_forward(g);
+  const bool implicit = implicit_forward(g, z);
   float *packed = workspace, *row = nullptr, *xp = nullptr;
   const int* offsets = nullptr;
   if (implicit) {
@@ -345,7 +357,7 @@ void conv2d_backward(const float* x, const Shape& xs, const float* w, int c_out,
       for (int p = 0; p < P; p++) s += d[p];
       db[o] += s;
     }
-  if (implicit_backward(g)) {
+  if (implicit_backward(g, z)) {
     conv2d_backward_filter_implicit(x, xs, c_out, g, z, dy, dw, workspace);
     if (dx) conv2d_backward_data_implicit(xs, w, c_out, g, z, dy, dx, workspace);
     return;

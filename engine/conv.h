@@ -1,6 +1,7 @@
 // Convolution as in the notes: cross-correlation over C_in channels summed, one bias per output
 // channel, zero padding, stride and dilation per axis. Weights are [C_out][C_in][k_h][k_w].
 #pragma once
+#include <cstdint>
 #include <string>
 
 #include "tensor.h"
@@ -40,9 +41,11 @@ void conv2d_backward_naive(const float* x, const Shape& xs, const float* w, int 
 
 // Fast path: the GEMM reads a zero-padded copy of each example in place when the stride along the
 // width is 1 (implicit im2col), else im2col writes straight into the GEMM's packed layout.
-// workspace holds conv2d_workspace_floats() floats (forward and backward alike).
+// workspace holds conv2d_workspace_floats() floats (forward and backward alike); more than
+// kMaxWorkspaceFloats is an Error.
 void conv2d_forward(const float* x, const Shape& xs, const float* w, const float* b, int c_out,
                     const ConvGeometry& g, float* y, float* workspace);
+constexpr uint64_t kMaxWorkspaceFloats = 1u << 28;  // 1 GiB
 size_t conv2d_workspace_floats(const Shape& x, int c_out, const ConvGeometry& g);
 // db += Σ dY; dW += dY·colᵀ; dX = col2im(Wᵀ·dY), or with stride 1 the same sums read in place:
 // dW from the padded input, dX as a convolution of the padded dY with the flipped kernels.

@@ -271,3 +271,15 @@ TEST_CASE("receptive field: R_k = 1 + Σ (K_j − 1) Π S_i, dilation-aware") {
   CHECK(info[3].jump.w == 4);
   CHECK(receptive_field({5, 9, 2}, {1, 1, 2}) == info[2].receptive_field.h);
 }
+
+TEST_CASE("conv2d: a padded copy larger than the column matrix falls back to im2col; huge workspaces are an Error") {
+  Rng rng(9);
+  ConvCase c;  // 3×3 taps 20 apart, padding 20, on a 2×3 input: a 42×43 padded copy for 2×3 outputs
+  c.xs = {2, 3, 2, 3}, c.c_out = 5;
+  c.g.kernel = {3, 3}, c.g.padding = {20, 20}, c.g.dilation = {20, 20};
+  check_fast_equals_naive(rng, c);
+  CHECK(conv2d_workspace_floats(c.xs, c.c_out, c.g) <= 2 * (size_t)3 * 9 * 2 * 3 + 64);
+  ConvGeometry g;
+  g.kernel = {5, 5}, g.stride = {2, 2};
+  CHECK_THROWS_AS(conv2d_workspace_floats({1, 4096, 256, 256}, 1, g), Error);
+}
