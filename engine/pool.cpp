@@ -33,16 +33,20 @@ static Window window_of(const PoolGeometry& g, const Shape& xs, int i, int j) {
   return w;
 }
 
-// The LeNet pooling (max, 2×2, stride 2, no padding) is most of the pooling work: four outputs
-// per step. An odd last row or column belongs to no window.
-static bool is_maxpool_2x2(PoolKind kind, const PoolGeometry& g) {
-  return kind == PoolKind::Max && g.size.h == 2 && g.size.w == 2 && g.stride.h == 2 && g.stride.w == 2 &&
-         g.padding.h == 0 && g.padding.w == 0;
+// The LeNet poolings (max or average, 2×2, stride 2, no padding) are most of the pooling work:
+// four outputs per step. An odd last row or column belongs to no window.
+static bool is_pool_2x2(PoolKind kind, const PoolGeometry& g) {
+  return (kind == PoolKind::Max || kind == PoolKind::Avg) && g.size.h == 2 && g.size.w == 2 && g.stride.h == 2 &&
+         g.stride.w == 2 && g.padding.h == 0 && g.padding.w == 0;
 }
 
-// y[i][j] = max(x[2i][2j], x[2i][2j+1], x[2i+1][2j], x[2i+1][2j+1])
-static void maxpool_2x2_forward(const float* x, const Shape& xs, float* y) {
+// Max: y[i][j] = max(x[2i][2j], x[2i][2j+1], x[2i+1][2j], x[2i+1][2j+1]); Avg: their sum / 4.
+template <PoolKind kind>
+static void pool_2x2_forward(const float* x, const Shape& xs, float* y) {
   const int OH = xs.h / 2, OW = xs.w / 2;
+  auto combine = [](f32x4 a, f32x4 b) { return kind == PoolKind::Max ? max4(a, b) : a + b; };
+  auto combine1 = [](float a, float b) { return kind == PoolKind::Max ? std::max(a, b) : a + b; };
+  const float scale = kind == PoolKind::Max ? 1.0f : 0.25f;
   for (int nc = 0; nc < xs.n * xs.c; nc++)
     for (int i = 0; i < OH; i++) {
       const float* r0 = x + ((size_t)nc * xs.h + 2 * i) * xs.w;
@@ -50,11 +54,32 @@ static void maxpool_2x2_forward(const float* x, const Shape& xs, float* y) {
       float* out = y + ((size_t)nc * OH + i) * OW;
       int j = 0;
       for (; j + 4 <= OW; j += 4) {
-        f32x4 lo = max4(load4(r0 + 2 * j), load4(r1 + 2 * j));
-        f32x4 hi = max4(load4(r0 + 2 * j + 4), load4(r1 + 2 * j + 4));
-        store4(out + j, max4(even4(lo, hi), odd4(lo, hi)));
+        f32x4 lo = combine(load4(r0 + 2 * j), load4(r1 + 2 * j));
+        f32x4 hi = combine(load4(r0 + 2 * j + 4), load4(r1 + 2 * j + 4));
+        f32x4 v = combine(even4(lo, hi), odd4(lo, hi));
+        store4(out + j, kind == PoolKind::Max ? v : v * splat4(scale));
       }
-      for (; j < OW; j++) out[j] = std::max(std::max(r0[2 * j], r0[2 * j + 1]), std::max(r1[2 * j], r1[2 * j + 1]));
+      for (; j < OW; j++)
+        out[j] = combine1(combine1(r0[2 * j], r1[2 * j]), combine1(r0[2 * j + 1], r1[2 * j + 1])) * scale;
+    }
+}
+
+// Each cell of a window gets a quarter of its dy.
+static void avgpool_2x2_backward(const Shape& xs, const float* dy, float* dx) {
+  const int OH = xs.h / 2, OW = xs.w / 2;
+  if (xs.h % 2 || xs.w % 2) std::fill_n(dx, xs.size(), 0.0f);
+  for (int nc = 0; nc < xs.n * xs.c; nc++)
+    for (int i = 0; i < OH; i++) {
+      float* d0 = dx + ((size_t)nc * xs.h + 2 * i) * xs.w;
+      float* d1 = d0 + xs.w;
+      const float* g = dy + ((size_t)nc * OH + i) * OW;
+      int j = 0;
+      for (; j + 4 <= OW; j += 4) {
+        f32x4 q = load4(g + j) * splat4(0.25f), lo = interleave_lo4(q, q), hi = interleave_hi4(q, q);
+        store4(d0 + 2 * j, lo), store4(d0 + 2 * j + 4, hi);
+        store4(d1 + 2 * j, lo), store4(d1 + 2 * j + 4, hi);
+      }
+      for (; j < OW; j++) d0[2 * j] = d0[2 * j + 1] = d1[2 * j] = d1[2 * j + 1] = 0.25f * g[j];
     }
 }
 
@@ -123,7 +148,8 @@ static void pool2d_forward_kind(const float* x, const Shape& xs, const PoolGeome
 }
 
 void pool2d_forward(PoolKind kind, const float* x, const Shape& xs, const PoolGeometry& g, float* y) {
-  if (is_maxpool_2x2(kind, g)) return maxpool_2x2_forward(x, xs, y);
+  if (is_pool_2x2(kind, g))
+    return kind == PoolKind::Max ? pool_2x2_forward<PoolKind::Max>(x, xs, y) : pool_2x2_forward<PoolKind::Avg>(x, xs, y);
   switch (kind) {
     case PoolKind::Max: return pool2d_forward_kind<PoolKind::Max>(x, xs, g, y);
     case PoolKind::Avg: return pool2d_forward_kind<PoolKind::Avg>(x, xs, g, y);
@@ -134,7 +160,8 @@ void pool2d_forward(PoolKind kind, const float* x, const Shape& xs, const PoolGe
 
 void pool2d_backward(PoolKind kind, const float* x, const Shape& xs, const PoolGeometry& g,
                      const float* y, const float* dy, float* dx) {
-  if (is_maxpool_2x2(kind, g)) return maxpool_2x2_backward(x, xs, dy, dx);
+  if (is_pool_2x2(kind, g))
+    return kind == PoolKind::Max ? maxpool_2x2_backward(x, xs, dy, dx) : avgpool_2x2_backward(xs, dy, dx);
   Shape ys = pool2d_output_shape(xs, g);
   std::fill_n(dx, xs.size(), 0.0f);
   for (int nc = 0; nc < xs.n * xs.c; nc++) {

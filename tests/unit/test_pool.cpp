@@ -147,32 +147,35 @@ TEST_CASE("global average pooling and its gradient") {
   CHECK(test::gradient_check(x, dx, loss) < 1e-2);
 }
 
-TEST_CASE("max pooling 2×2 stride 2 (the vectorised path): every shape 2..19, ties, odd edges") {
+TEST_CASE("max and average pooling 2×2 stride 2 (the vectorised path): every shape 2..19, ties, odd edges") {
   Rng rng(5);
   PoolGeometry g;  // 2×2, stride 2, no padding
-  for (int h = 2; h <= 19; h++)
-    for (int w = 2; w <= 19; w++) {
-      Shape xs{test::random_int(rng, 1, 2), test::random_int(rng, 1, 3), h, w};
-      std::vector<float> x(xs.size());
-      for (float& v : x) v = (float)test::random_int(rng, -2, 2);  // five values: ties everywhere
-      Shape ys = pool2d_output_shape(xs, g);
-      std::vector<float> y(ys.size()), dy = test::random_vector(rng, ys.size()), dx(x.size(), 9.0f);
-      pool2d_forward(PoolKind::Max, x.data(), xs, g, y.data());
-      INFO("shape " << xs.n << "×" << xs.c << "×" << h << "×" << w);
-      CHECK(y == pool_reference(PoolKind::Max, x, xs, g));
-      pool2d_backward(PoolKind::Max, x.data(), xs, g, y.data(), dy.data(), dx.data());
-      std::vector<float> expected(x.size(), 0.0f);  // dy to the first maximum, row-major
-      for (int nc = 0; nc < xs.n * xs.c; nc++)
-        for (int i = 0; i < ys.h; i++)
-          for (int j = 0; j < ys.w; j++) {
-            size_t best = ((size_t)nc * h + 2 * i) * w + 2 * j;
-            for (int a = 0; a < 2; a++)
-              for (int b = 0; b < 2; b++) {
-                size_t k = ((size_t)nc * h + 2 * i + a) * w + 2 * j + b;
-                if (x[k] > x[best]) best = k;
-              }
-            expected[best] = dy[((size_t)nc * ys.h + i) * ys.w + j];
-          }
-      CHECK(dx == expected);
-    }
+  for (PoolKind kind : {PoolKind::Max, PoolKind::Avg})
+    for (int h = 2; h <= 19; h++)
+      for (int w = 2; w <= 19; w++) {
+        Shape xs{test::random_int(rng, 1, 2), test::random_int(rng, 1, 3), h, w};
+        std::vector<float> x(xs.size());
+        for (float& v : x) v = (float)test::random_int(rng, -2, 2);  // five values: ties everywhere
+        Shape ys = pool2d_output_shape(xs, g);
+        std::vector<float> y(ys.size()), dy = test::random_vector(rng, ys.size()), dx(x.size(), 9.0f);
+        pool2d_forward(kind, x.data(), xs, g, y.data());
+        INFO((kind == PoolKind::Max ? "max " : "avg ") << xs.n << "×" << xs.c << "×" << h << "×" << w);
+        CHECK(y == pool_reference(kind, x, xs, g));  // small integers: every sum is exact
+        pool2d_backward(kind, x.data(), xs, g, y.data(), dy.data(), dx.data());
+        std::vector<float> expected(x.size(), 0.0f);  // max: dy to the first maximum, row-major; avg: dy/4 each
+        for (int nc = 0; nc < xs.n * xs.c; nc++)
+          for (int i = 0; i < ys.h; i++)
+            for (int j = 0; j < ys.w; j++) {
+              const float d = dy[((size_t)nc * ys.h + i) * ys.w + j];
+              size_t best = ((size_t)nc * h + 2 * i) * w + 2 * j;
+              for (int a = 0; a < 2; a++)
+                for (int b = 0; b < 2; b++) {
+                  size_t k = ((size_t)nc * h + 2 * i + a) * w + 2 * j + b;
+                  if (kind == PoolKind::Avg) expected[k] = d / 4;
+                  if (x[k] > x[best]) best = k;
+                }
+              if (kind == PoolKind::Max) expected[best] = d;
+            }
+        CHECK(dx == expected);
+      }
 }
