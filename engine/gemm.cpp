@@ -32,6 +32,24 @@ constexpr int MR = 4, NR = 8, KC = 256, MC = 128, NC = 1024;
 static void pack_a(const GemmArgs& g, int ic, int mc, int pc, int kc, float* out) {
   for (int ir = 0; ir < mc; ir += MR) {
     int rows = std::min(MR, mc - ir);
+    if (rows == MR && g.trans_a) {  // Aᵀ stored: the 4 values of step k are contiguous
+      const float* src = g.A + (size_t)pc * g.lda + ic + ir;
+      for (int k = 0; k < kc; k++, src += g.lda, out += MR) store4(out, load4(src));
+      continue;
+    }
+    if (rows == MR) {  // 4 rows, 4 steps at a time: a 4×4 transpose
+      const float* src = g.A + (size_t)(ic + ir) * g.lda + pc;
+      const size_t lda = g.lda;
+      int k = 0;
+      for (; k + 4 <= kc; k += 4, out += 4 * MR) {
+        f32x4 r0 = load4(src + k), r1 = load4(src + lda + k), r2 = load4(src + 2 * lda + k), r3 = load4(src + 3 * lda + k);
+        transpose4(r0, r1, r2, r3);
+        store4(out, r0), store4(out + 4, r1), store4(out + 8, r2), store4(out + 12, r3);
+      }
+      for (; k < kc; k++, out += MR)
+        for (int r = 0; r < MR; r++) out[r] = src[r * lda + k];
+      continue;
+    }
     for (int k = 0; k < kc; k++) {
       for (int r = 0; r < rows; r++) out[r] = elem_a(g, ic + ir + r, pc + k);
       for (int r = rows; r < MR; r++) out[r] = 0.0f;
@@ -50,6 +68,22 @@ static void pack_b(const GemmArgs& g, int pc, int kc, int jc, int nc, float* out
         store4(out, load4(src));
         store4(out + 4, load4(src + 4));
       }
+      continue;
+    }
+    if (cols == NR) {  // Bᵀ stored: 8 rows of it, 4 steps at a time, two 4×4 transposes
+      const float* src = g.B + (size_t)(jc + jr) * g.ldb + pc;
+      const size_t ldb = g.ldb;
+      int k = 0;
+      for (; k + 4 <= kc; k += 4, out += 4 * NR)
+        for (int half = 0; half < 2; half++) {
+          const float* s = src + half * 4 * ldb + k;
+          f32x4 r0 = load4(s), r1 = load4(s + ldb), r2 = load4(s + 2 * ldb), r3 = load4(s + 3 * ldb);
+          transpose4(r0, r1, r2, r3);
+          store4(out + half * 4, r0), store4(out + NR + half * 4, r1);
+          store4(out + 2 * NR + half * 4, r2), store4(out + 3 * NR + half * 4, r3);
+        }
+      for (; k < kc; k++, out += NR)
+        for (int c = 0; c < NR; c++) out[c] = src[c * ldb + k];
       continue;
     }
     for (int k = 0; k < kc; k++) {

@@ -22,5 +22,14 @@ inline f32x4 odd4(f32x4 a, f32x4 b) { return __builtin_shufflevector(a, b, 1, 3,
 // …and back: a0 b0 a1 b1 | a2 b2 a3 b3.
 inline f32x4 interleave_lo4(f32x4 a, f32x4 b) { return __builtin_shufflevector(a, b, 0, 4, 1, 5); }
 inline f32x4 interleave_hi4(f32x4 a, f32x4 b) { return __builtin_shufflevector(a, b, 2, 6, 3, 7); }
+// Rows a, b, c, d of a 4×4 block become its columns (packing a transposed operand).
+inline void transpose4(f32x4& a, f32x4& b, f32x4& c, f32x4& d) {
+  f32x4 ab_lo = interleave_lo4(a, b), ab_hi = interleave_hi4(a, b);
+  f32x4 cd_lo = interleave_lo4(c, d), cd_hi = interleave_hi4(c, d);
+  a = __builtin_shufflevector(ab_lo, cd_lo, 0, 1, 4, 5);
+  b = __builtin_shufflevector(ab_lo, cd_lo, 2, 3, 6, 7);
+  c = __builtin_shufflevector(ab_hi, cd_hi, 0, 1, 4, 5);
+  d = __builtin_shufflevector(ab_hi, cd_hi, 2, 3, 6, 7);
+}
 
 }  // namespace convlab
