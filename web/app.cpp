@@ -895,11 +895,12 @@ void main_window() {
   ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(io.DisplaySize);
+  // No background: the frame's clear is one, and a full-screen blend less is a quarter of a
+  // software GPU's frame.
   ImGui::Begin("ConvLab", nullptr,
                ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove |
                    ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoBringToFrontOnFocus |
-                   ImGuiWindowFlags_NoBackground);  // the frame's clear is the background: one full-screen
-                                                      // blend less (a quarter of a software GPU's frame)
+                   ImGuiWindowFlags_NoBackground);
   ImGui::Text("ConvLab");
   ImGui::SameLine();
   ImGui::TextColored(kDim, "draw a digit, watch a CNN read it, train your own, look inside   |   model: %s   |   %s   |   %.0f fps",
