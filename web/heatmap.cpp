@@ -1,7 +1,6 @@
 #include "heatmap.h"
 
 #include <cmath>
-#include <cstdio>
 
 #include "gl_program.h"
 #include "shaders.h"
