@@ -162,13 +162,6 @@ static void pad_copy(const Padded& p, const float* x, float* xp) {
     }
 }
 
-// M×K row-major (rows of A at stride lda) → panels of 4 rows, k-major, short last panel zero-filled.
-static void pack_rows_4(const float* a, int M, int K, int lda, float* out) {
-  for (int i = 0; i < M; i += kMR)
-    for (int k = 0; k < K; k++, out += kMR)
-      for (int r = 0; r < kMR; r++) out[r] = i + r < M ? a[(size_t)(i + r) * lda + k] : 0.0f;
-}
-
 // y[m][i][j] = Σ_k A[m][k] · xp[offsets[k] + i·row_step + j] for m < M, i < OH, j < OW:
 // 4 output channels × 8 neighbouring outputs per micro-tile. A row's last tile overlaps the one
 // before it (same values written twice) rather than going through the edge copy.
@@ -244,7 +237,7 @@ size_t conv2d_workspace_floats(const Shape& xs, int c_out, const ConvGeometry& g
                                : round_up(z.P, kNR) * z.K + z.P;  // packed im2col + one of its rows
   const uint64_t backward =
       implicit_backward(g, z)
-          ? std::max(round_up(xs.c, kMR) * c_out * g.kernel.h * g.kernel.w + z.dy_pad.floats(),
+          ? std::max((xs.c + round_up(xs.c, kMR)) * c_out * g.kernel.h * g.kernel.w + z.dy_pad.floats(),
                      z.x_pad.floats() + round_up(c_out, kNR) * z.ys.h * z.x_pad.Wp +
                          round_up(z.K, kMR) * round_up(c_out, kNR))
           : 2 * KP;  // col and dcol
@@ -264,7 +257,7 @@ void conv2d_forward(const float* x, const Shape& xs, const float* w, const float
   const int* offsets = nullptr;
   if (implicit) {
     xp = workspace + round_up(c_out, kMR) * K;
-    pack_rows_4(w, c_out, K, K, packed);
+    gemm_pack_a(w, c_out, K, K, packed);
     std::fill_n(xp, z.x_pad.floats(), 0.0f);
     offsets = tap_offsets(z.x_pad, g.kernel.h, g.kernel.w, g.dilation);
   } else {
@@ -298,15 +291,15 @@ void conv2d_forward(const float* x, const Shape& xs, const float* w, const float
 static void conv2d_backward_data_implicit(const Shape& xs, const float* w, int c_out, const ConvGeometry& g,
                                           const ConvSizes& z, const float* dy, float* dx, float* workspace) {
   const int kh = g.kernel.h, kw = g.kernel.w, K2 = c_out * kh * kw;
-  float* packed = workspace;  // W′ as 4-row panels over K2 = (o,a,b)
-  float* dyp = workspace + round_up(xs.c, kMR) * K2;
-  for (int c = 0; c < xs.c; c += kMR)
+  float* flipped = workspace;                        // W′[C_in][K2 = (o,a,b)]
+  float* packed = flipped + (size_t)xs.c * K2;       // W′ as gemm's A panels
+  float* dyp = packed + round_up(xs.c, kMR) * K2;
+  for (int c = 0; c < xs.c; c++)
     for (int o = 0, k = 0; o < c_out; o++)
       for (int a = 0; a < kh; a++)
         for (int b = 0; b < kw; b++, k++)
-          for (int r = 0; r < kMR; r++)
-            packed[((size_t)c * K2) + (size_t)k * kMR + r] =
-                c + r < xs.c ? w[(((size_t)o * xs.c + c + r) * kh + kh - 1 - a) * kw + kw - 1 - b] : 0.0f;
+          flipped[(size_t)c * K2 + k] = w[(((size_t)o * xs.c + c) * kh + kh - 1 - a) * kw + kw - 1 - b];
+  gemm_pack_a(flipped, xs.c, K2, K2, packed);
   std::fill_n(dyp, z.dy_pad.floats(), 0.0f);
   const int* offsets = tap_offsets(z.dy_pad, kh, kw, g.dilation);
   for (int n = 0; n < xs.n; n++) {

@@ -139,6 +139,12 @@ void gemm_micro_4x8_rows_a(int kc, const float* const a_rows[4], const float* b,
             [b](int k) { return b + k * NR; }, c, ldc, add);
 }
 
+void gemm_pack_a(const float* a, int M, int K, int lda, float* out) {
+  GemmArgs g;
+  g.M = M, g.K = K, g.A = a, g.lda = lda;
+  pack_a(g, 0, M, 0, K, out);
+}
+
 static size_t round_up_nr(int n) { return ((size_t)n + NR - 1) / NR * NR; }
 
 size_t gemm_packed_b_size(int K, int N) { return (size_t)K * round_up_nr(N); }

@@ -31,6 +31,10 @@ size_t gemm_packed_b_size(int K, int N);
 // Writes row k (N values) of B into the packed layout (pad columns must stay zero).
 void gemm_pack_b_row(const float* row, int k, int K, int N, float* packed);
 
+// A (M×K, row-major, rows lda apart) → gemm's A panels: 4 rows each, k-major, the last one
+// zero-filled; panel i at out + 4·i·K. round_up(M, 4)·K floats. For kernels that keep A packed.
+void gemm_pack_a(const float* a, int M, int K, int lda, float* out);
+
 // The micro-kernel alone, exposed for the kernel benchmark (its peak is gemm's ceiling):
 // c[4×8] (= or +=) a_panel[kc×4]ᵀ · b_panel[kc×8], panels k-major.
 void gemm_micro_4x8(int kc, const float* a, const float* b, float* c, int ldc, bool add);

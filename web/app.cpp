@@ -1020,8 +1020,6 @@ void cursor_pos_callback(GLFWwindow* w, double x, double y) {
 
 void frame() {
   const double frame_start = now_ms();
-  if (app.last_frame_ms > 0) app.frame_interval_ms = 0.9 * app.frame_interval_ms + 0.1 * (frame_start - app.last_frame_ms);
-  app.last_frame_ms = frame_start;
   double training_ms = 0.0;
   app.widgets.clear();
   glfwPollEvents();
@@ -1031,6 +1029,8 @@ void frame() {
   io.DisplaySize = ImVec2((float)css_width, (float)css_height);
   io.DisplayFramebufferScale = ImVec2((float)device_pixel_ratio, (float)device_pixel_ratio);
   ImGui::NewFrame();
+  // ImGui's own Framerate averages 60 frames: too slow for the training budget to follow.
+  app.frame_interval_ms = 0.9 * app.frame_interval_ms + 0.1 * 1000.0 * io.DeltaTime;
   if (app.net) {
     const double training_start = now_ms();
     update_training_and_evaluation();

@@ -92,5 +92,5 @@ struct App {
   std::map<std::string, std::array<float, 4>> widgets;
   double frame_work_ms = 10.0;     // the frame's own work (layout, drawing), training excluded: an average
   double frame_interval_ms = 16.7;  // time between frames: an average
-  double last_frame_ms = 0.0, train_budget_ms = 8.0;
+  double train_budget_ms = 8.0;
 };
