@@ -59,6 +59,8 @@ Printer row(const GemmShape& sh, bool with_naive) {
   GemmArgs g;
   g.trans_a = sh.ta, g.trans_b = sh.tb, g.M = sh.M, g.N = sh.N, g.K = sh.K;
   g.A = A.data(), g.lda = sh.ta ? sh.M : sh.K, g.B = B.data(), g.ldb = sh.tb ? sh.K : sh.N, g.C = C.data(), g.ldc = sh.N;
+  std::vector<float> pack(kGemmPackFloats);  // the network's workspace gives gemm its packing scratch
+  g.pack = pack.data();
   const double flops = 2.0 * sh.M * sh.N * sh.K;
   double fast = flops / seconds_per_call([&] { gemm(g); }) / 1e9;
   double naive = with_naive ? flops / seconds_per_call([&] { gemm_naive(g); }, 0.1) / 1e9 : 0;
@@ -83,7 +85,9 @@ Printer conv_row(const char* name, const Shape& xs, int c_out, bool need_dx) {
   for (float& v : x) v = rng.uniform(-1, 1);
   for (float& v : w) v = rng.uniform(-1, 1);
   for (float& v : dy) v = rng.uniform(-1, 1);
-  std::vector<float> dx(x.size()), dw(w.size()), db(c_out), workspace(conv2d_workspace_floats(xs, c_out, g));
+  std::vector<float> dx(x.size()), dw(w.size()), db(c_out);
+  Workspace workspace;
+  workspace.reserve(conv2d_workspace(xs, c_out, g));
   double taps = 0;  // multiply-adds of one example that touch the image
   for (int i = 0; i < ys.h; i++)
     for (int j = 0; j < ys.w; j++)
@@ -91,14 +95,14 @@ Printer conv_row(const char* name, const Shape& xs, int c_out, bool need_dx) {
         for (int q = 0; q < 5; q++) taps += i - 2 + a >= 0 && i - 2 + a < xs.h && j - 2 + q >= 0 && j - 2 + q < xs.w;
   const double fwd_flops = 2.0 * taps * c_out * xs.c * xs.n, bwd_flops = fwd_flops * (need_dx ? 2 : 1);
   double fwd = fwd_flops / seconds_per_call([&] {
-    conv2d_forward(x.data(), xs, w.data(), b.data(), c_out, g, y.data(), workspace.data());
+    conv2d_forward(x.data(), xs, w.data(), b.data(), c_out, g, y.data(), workspace);
   }) / 1e9;
   double naive = fwd_flops / seconds_per_call([&] {
     conv2d_forward_naive(x.data(), xs, w.data(), b.data(), c_out, g, y.data());
   }, 0.1) / 1e9;
   double bwd = bwd_flops / seconds_per_call([&] {
     conv2d_backward(x.data(), xs, w.data(), c_out, g, dy.data(), need_dx ? dx.data() : nullptr, dw.data(),
-                    db.data(), workspace.data());
+                    db.data(), workspace);
   }) / 1e9;
   return [=](double peak) {
     std::printf("%-34s %9.1f %10.1f %8.0f%% %10.1f %8.0f%%\n", name, naive, fwd, 100 * fwd / peak, bwd, 100 * bwd / peak);

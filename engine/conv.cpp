@@ -5,8 +5,9 @@
 #include <cstring>
 #include <vector>
 
+#include "error.h"
 #include "gemm.h"
-#include "spec.h"
+#include "size_limits.h"
 
 namespace convlab {
 
@@ -142,7 +143,7 @@ void conv2d_backward_naive(const float* x, const Shape& xs, const float* w, int 
 }
 
 // ---- Fast paths -------------------------------------------------------------------------------
-constexpr int kMR = 4, kNR = 8;  // gemm's micro-tile
+constexpr int kMR = kGemmMR, kNR = kGemmNR;  // gemm's micro-tile
 static uint64_t round_up(uint64_t v, uint64_t m) { return (v + m - 1) / m * m; }
 
 // A zero-padded input: C planes of Hp×Wp, plus a zero tail (a row and a tile) that the reads of
@@ -190,13 +191,12 @@ static void implicit_conv(const float* packed_a, int M, int K, const int* offset
 }
 
 // offsets[(c,a,b)] = c·Hp·Wp + a·d_h·Wp + b·d_w: where kernel tap (c,a,b) reads, from a window's corner.
-static const int* tap_offsets(const Padded& p, int kh, int kw, const Pair& dilation) {
-  thread_local std::vector<int> offsets;  // grows to the largest kernel, then never allocates
-  offsets.resize((size_t)p.C * kh * kw);
+// offsets holds C·k_h·k_w ints (the workspace's).
+static const int* tap_offsets(const Padded& p, int kh, int kw, const Pair& dilation, int* offsets) {
   for (int c = 0, k = 0; c < p.C; c++)
     for (int a = 0; a < kh; a++)
       for (int b = 0; b < kw; b++) offsets[k++] = (c * p.Hp + a * dilation.h) * p.Wp + b * dilation.w;
-  return offsets.data();
+  return offsets;
 }
 
 struct ConvSizes {
@@ -229,7 +229,7 @@ static bool implicit_backward(const ConvGeometry& g, const ConvSizes& z) {
          (uint64_t)z.dy_pad.Hp * z.dy_pad.Wp <= (uint64_t)g.kernel.h * g.kernel.w * z.x_pad.H * z.x_pad.W;
 }
 
-size_t conv2d_workspace_floats(const Shape& xs, int c_out, const ConvGeometry& g) {
+WorkspaceSize conv2d_workspace(const Shape& xs, int c_out, const ConvGeometry& g) {
   const ConvSizes z = conv_sizes(xs, c_out, g);
   const uint64_t KP = (uint64_t)z.K * z.P;  // 64-bit: size_t is 32 bits in WASM
   const uint64_t forward = implicit_forward(g, z)
@@ -242,15 +242,16 @@ size_t conv2d_workspace_floats(const Shape& xs, int c_out, const ConvGeometry& g
                          round_up(z.K, kMR) * round_up(c_out, kNR))
           : 2 * KP;  // col and dcol
   const uint64_t floats = std::max(forward, backward);
-  if (floats > kMaxWorkspaceFloats)
+  if (floats > Limits::max_workspace_floats)
     throw Error("convolution needs a workspace of " + std::to_string(floats) + " floats, over the limit of " +
-                std::to_string(kMaxWorkspaceFloats));
-  return (size_t)floats;
+                std::to_string(Limits::max_workspace_floats));
+  return {floats, (uint64_t)std::max(xs.c, c_out) * g.kernel.h * g.kernel.w};  // tap offsets of x or dY
 }
 
 void conv2d_forward(const float* x, const Shape& xs, const float* w, const float* b, int c_out,
-                    const ConvGeometry& g, float* y, float* workspace) {
+                    const ConvGeometry& g, float* y, Workspace& ws) {
   const ConvSizes z = conv_sizes(xs, c_out, g);
+  float* workspace = ws.floats.data();
   const int P = z.P, K = z.K;
   const bool implicit = implicit_forward(g, z);
   float *packed = workspace, *row = nullptr, *xp = nullptr;
@@ -259,7 +260,7 @@ void conv2d_forward(const float* x, const Shape& xs, const float* w, const float
     xp = workspace + round_up(c_out, kMR) * K;
     gemm_pack_a(w, c_out, K, K, packed);
     std::fill_n(xp, z.x_pad.floats(), 0.0f);
-    offsets = tap_offsets(z.x_pad, g.kernel.h, g.kernel.w, g.dilation);
+    offsets = tap_offsets(z.x_pad, g.kernel.h, g.kernel.w, g.dilation, ws.ints.data());
   } else {
     row = workspace + gemm_packed_b_size(K, P);
     std::fill_n(packed, gemm_packed_b_size(K, P), 0.0f);  // the pad columns of the last panel
@@ -283,13 +284,15 @@ void conv2d_forward(const float* x, const Shape& xs, const float* w, const float
     GemmArgs mm;
     mm.M = c_out, mm.N = P, mm.K = K, mm.b_packed = true;
     mm.A = w, mm.lda = K, mm.B = packed, mm.C = yn, mm.ldc = P, mm.accumulate = true;
+    mm.pack = ws.gemm_pack.data();
     gemm(mm);
   }
 }
 
 // dX = conv(pad(dY, (k−1)·d − p), W flipped and transposed): W′[c][o][a][b] = W[o][c][k_h−1−a][k_w−1−b].
 static void conv2d_backward_data_implicit(const Shape& xs, const float* w, int c_out, const ConvGeometry& g,
-                                          const ConvSizes& z, const float* dy, float* dx, float* workspace) {
+                                          const ConvSizes& z, const float* dy, float* dx, Workspace& ws) {
+  float* workspace = ws.floats.data();
   const int kh = g.kernel.h, kw = g.kernel.w, K2 = c_out * kh * kw;
   float* flipped = workspace;                        // W′[C_in][K2 = (o,a,b)]
   float* packed = flipped + (size_t)xs.c * K2;       // W′ as gemm's A panels
@@ -301,7 +304,7 @@ static void conv2d_backward_data_implicit(const Shape& xs, const float* w, int c
           flipped[(size_t)c * K2 + k] = w[(((size_t)o * xs.c + c) * kh + kh - 1 - a) * kw + kw - 1 - b];
   gemm_pack_a(flipped, xs.c, K2, K2, packed);
   std::fill_n(dyp, z.dy_pad.floats(), 0.0f);
-  const int* offsets = tap_offsets(z.dy_pad, kh, kw, g.dilation);
+  const int* offsets = tap_offsets(z.dy_pad, kh, kw, g.dilation, ws.ints.data());
   for (int n = 0; n < xs.n; n++) {
     pad_copy(z.dy_pad, dy + (size_t)n * z.ys.per_example(), dyp);
     implicit_conv(packed, xs.c, K2, offsets, dyp, z.dy_pad.Wp, xs.h, xs.w, dx + (size_t)n * xs.per_example());
@@ -312,7 +315,8 @@ static void conv2d_backward_data_implicit(const Shape& xs, const float* w, int c
 // dY laid out on that grid (zero in the columns j ≥ W′ that are no output): one long GEMM per
 // example with A's rows read in place from the padded input.
 static void conv2d_backward_filter_implicit(const float* x, const Shape& xs, int c_out, const ConvGeometry& g,
-                                            const ConvSizes& z, const float* dy, float* dw, float* workspace) {
+                                            const ConvSizes& z, const float* dy, float* dw, Workspace& ws) {
+  float* workspace = ws.floats.data();
   const int K = z.K, OH = z.ys.h, OW = z.ys.w, Wp = z.x_pad.Wp, Q = OH * Wp, N8 = (int)round_up(c_out, kNR);
   float* xp = workspace;
   float* dyq = xp + z.x_pad.floats();        // panels of 8 channels: dyq[panel][q][8]
@@ -320,7 +324,7 @@ static void conv2d_backward_filter_implicit(const float* x, const Shape& xs, int
   std::fill_n(xp, z.x_pad.floats(), 0.0f);
   std::fill_n(dyq, (size_t)N8 * Q, 0.0f);
   std::fill_n(dwt, round_up(K, kMR) * N8, 0.0f);
-  const int* offsets = tap_offsets(z.x_pad, g.kernel.h, g.kernel.w, g.dilation);
+  const int* offsets = tap_offsets(z.x_pad, g.kernel.h, g.kernel.w, g.dilation, ws.ints.data());
   for (int n = 0; n < xs.n; n++) {
     pad_copy(z.x_pad, x + (size_t)n * xs.per_example(), xp);
     const float* dyn = dy + (size_t)n * z.ys.per_example();
@@ -340,7 +344,7 @@ static void conv2d_backward_filter_implicit(const float* x, const Shape& xs, int
 }
 
 void conv2d_backward(const float* x, const Shape& xs, const float* w, int c_out, const ConvGeometry& g,
-                     const float* dy, float* dx, float* dw, float* db, float* workspace) {
+                     const float* dy, float* dx, float* dw, float* db, Workspace& ws) {
   const ConvSizes z = conv_sizes(xs, c_out, g);
   const int P = z.P, K = z.K;
   for (int n = 0; n < xs.n; n++)
@@ -351,11 +355,11 @@ void conv2d_backward(const float* x, const Shape& xs, const float* w, int c_out,
       db[o] += s;
     }
   if (implicit_backward(g, z)) {
-    conv2d_backward_filter_implicit(x, xs, c_out, g, z, dy, dw, workspace);
-    if (dx) conv2d_backward_data_implicit(xs, w, c_out, g, z, dy, dx, workspace);
+    conv2d_backward_filter_implicit(x, xs, c_out, g, z, dy, dw, ws);
+    if (dx) conv2d_backward_data_implicit(xs, w, c_out, g, z, dy, dx, ws);
     return;
   }
-  float *col = workspace, *dcol = workspace + (size_t)K * P;
+  float *col = ws.floats.data(), *dcol = col + (size_t)K * P;
   for (int n = 0; n < xs.n; n++) {
     const float* xn = x + (size_t)n * xs.per_example();
     const float* dyn = dy + (size_t)n * z.ys.per_example();
@@ -363,11 +367,13 @@ void conv2d_backward(const float* x, const Shape& xs, const float* w, int c_out,
     GemmArgs mw;  // dW[C_out×K] += dY[C_out×P] · colᵀ[P×K]
     mw.trans_b = true, mw.M = c_out, mw.N = K, mw.K = P;
     mw.A = dyn, mw.lda = P, mw.B = col, mw.ldb = P, mw.C = dw, mw.ldc = K, mw.accumulate = true;
+    mw.pack = ws.gemm_pack.data();
     gemm(mw);
     if (!dx) continue;
     GemmArgs mx;  // dcol[K×P] = Wᵀ[K×C_out] · dY[C_out×P]
     mx.trans_a = true, mx.M = K, mx.N = P, mx.K = c_out;
     mx.A = w, mx.lda = K, mx.B = dyn, mx.ldb = P, mx.C = dcol, mx.ldc = P;
+    mx.pack = ws.gemm_pack.data();
     gemm(mx);
     float* dxn = dx + (size_t)n * xs.per_example();
     std::fill_n(dxn, xs.per_example(), 0.0f);
@@ -377,8 +383,14 @@ void conv2d_backward(const float* x, const Shape& xs, const float* w, int c_out,
 
 // Tiled / locally connected layers are teaching layers: a dot product per output unit over the
 // im2col column, no GEMM (each position has its own weights, so there is no shared matrix).
+WorkspaceSize unshared_conv_workspace(const UnsharedConv& u, const Shape& xs) {
+  const Shape ys = conv2d_output_shape(xs, u.c_out, u.g);
+  return {2 * (uint64_t)xs.c * u.g.kernel.h * u.g.kernel.w * ys.h * ys.w, 0};  // col and dcol
+}
+
 void unshared_conv_forward(const UnsharedConv& u, const float* x, const Shape& xs, const float* w,
-                           const float* b, float* y, float* col) {
+                           const float* b, float* y, Workspace& ws) {
+  float* col = ws.floats.data();
   Shape ys = conv2d_output_shape(xs, u.c_out, u.g);
   const int P = ys.h * ys.w, K = xs.c * u.g.kernel.h * u.g.kernel.w;
   for (int n = 0; n < xs.n; n++) {
@@ -397,9 +409,10 @@ void unshared_conv_forward(const UnsharedConv& u, const float* x, const Shape& x
 }
 
 void unshared_conv_backward(const UnsharedConv& u, const float* x, const Shape& xs, const float* w,
-                            const float* dy, float* dx, float* dw, float* db, float* col, float* dcol) {
+                            const float* dy, float* dx, float* dw, float* db, Workspace& ws) {
   Shape ys = conv2d_output_shape(xs, u.c_out, u.g);
   const int P = ys.h * ys.w, K = xs.c * u.g.kernel.h * u.g.kernel.w;
+  float *col = ws.floats.data(), *dcol = col + (size_t)K * P;
   for (int n = 0; n < xs.n; n++) {
     im2col(x + (size_t)n * xs.per_example(), xs.c, xs.h, xs.w, u.g, ys.h, ys.w, col);
     std::fill_n(dcol, (size_t)K * P, 0.0f);

@@ -1,10 +1,11 @@
-// Convolution as in the notes: cross-correlation over C_in channels summed, one bias per output
-// channel, zero padding, stride and dilation per axis. Weights are [C_out][C_in][k_h][k_w].
+// Convolution (docs/math.md §1, §4, §5): cross-correlation over C_in channels summed, one bias per
+// output channel, zero padding, stride and dilation per axis. Weights are [C_out][C_in][k_h][k_w].
 #pragma once
 #include <cstdint>
 #include <string>
 
 #include "tensor.h"
+#include "workspace.h"
 
 namespace convlab {
 
@@ -41,17 +42,16 @@ void conv2d_backward_naive(const float* x, const Shape& xs, const float* w, int 
 
 // Fast path: the GEMM reads a zero-padded copy of each example in place when the stride along the
 // width is 1 (implicit im2col), else im2col writes straight into the GEMM's packed layout.
-// workspace holds conv2d_workspace_floats() floats (forward and backward alike); more than
-// kMaxWorkspaceFloats is an Error.
+// ws holds at least conv2d_workspace() (forward and backward alike); more than
+// Limits::max_workspace_floats is an Error.
 void conv2d_forward(const float* x, const Shape& xs, const float* w, const float* b, int c_out,
-                    const ConvGeometry& g, float* y, float* workspace);
-constexpr uint64_t kMaxWorkspaceFloats = 1u << 28;  // 1 GiB
-size_t conv2d_workspace_floats(const Shape& x, int c_out, const ConvGeometry& g);
+                    const ConvGeometry& g, float* y, Workspace& ws);
+WorkspaceSize conv2d_workspace(const Shape& x, int c_out, const ConvGeometry& g);
 // db += Σ dY; dW += dY·colᵀ; dX = col2im(Wᵀ·dY), or with stride 1 the same sums read in place:
 // dW from the padded input, dX as a convolution of the padded dY with the flipped kernels.
 // dx may be null (first layer).
 void conv2d_backward(const float* x, const Shape& xs, const float* w, int c_out, const ConvGeometry& g,
-                     const float* dy, float* dx, float* dw, float* db, float* workspace);
+                     const float* dy, float* dx, float* dw, float* db, Workspace& ws);
 
 // Unshared convolution: output position (i,j) uses kernel set weight_set(i,j), weights
 // [sets][C_out][C_in·k_h·k_w]. Tiled convolution (Goodfellow et al. §9.6, t×t sets cycled over the
@@ -65,10 +65,11 @@ struct UnsharedConv {
   int weight_set(int i, int j, int OW) const { return tiles ? (i % tiles) * tiles + j % tiles : i * OW + j; }
   int sets(int OH, int OW) const { return tiles ? tiles * tiles : OH * OW; }
 };
+// ws holds unshared_conv_workspace(): the column matrix and its gradient.
+WorkspaceSize unshared_conv_workspace(const UnsharedConv& u, const Shape& x);
 void unshared_conv_forward(const UnsharedConv& u, const float* x, const Shape& xs, const float* w,
-                           const float* b, float* y, float* col_workspace);
+                           const float* b, float* y, Workspace& ws);
 void unshared_conv_backward(const UnsharedConv& u, const float* x, const Shape& xs, const float* w,
-                            const float* dy, float* dx, float* dw, float* db, float* col_workspace,
-                            float* dcol_workspace);
+                            const float* dy, float* dx, float* dw, float* db, Workspace& ws);
 
 }  // namespace convlab

@@ -24,9 +24,7 @@ void gemm_naive(const GemmArgs& g) {
     }
 }
 
-// Blocking: a KC×NR panel of B (8 KB) stays in L1 while the A panels stream past it;
-// the packed KC×NC block of B stays in L2.
-constexpr int MR = 4, NR = 8, KC = 256, MC = 128, NC = 1024;
+constexpr int MR = kGemmMR, NR = kGemmNR, KC = kGemmKC, MC = kGemmMC, NC = kGemmNC;
 
 // A[ic:ic+mc, pc:pc+kc] → panels of MR rows, k-major: panel[k*MR + r]; short panels padded with 0.
 static void pack_a(const GemmArgs& g, int ic, int mc, int pc, int kc, float* out) {
@@ -167,10 +165,11 @@ void gemm(const GemmArgs& g) {
       for (int i = 0; i < g.M; i++) std::fill_n(g.C + (size_t)i * g.ldc, g.N, 0.0f);
     return;
   }
-  // Reused across calls: packing never allocates once the largest shape has been seen.
-  thread_local std::vector<float> packed_a, packed_b;
-  if (packed_a.size() < (size_t)MC * KC) packed_a.resize((size_t)MC * KC);
-  if (!g.b_packed && packed_b.size() < (size_t)KC * NC) packed_b.resize((size_t)KC * NC);
+  // The caller's scratch (no allocation in a training step); tests and one-off calls may pass none.
+  std::vector<float> own;
+  if (!g.pack) own.resize(kGemmPackFloats);
+  float* const packed_a = g.pack ? g.pack : own.data();
+  float* const packed_b = packed_a + (size_t)MC * KC;
   float edge[MR * NR];
 
   for (int jc = 0; jc < g.N; jc += NC) {
@@ -178,18 +177,18 @@ void gemm(const GemmArgs& g) {
     for (int pc = 0; pc < g.K; pc += KC) {
       int kc = std::min(KC, g.K - pc);
       bool add = g.accumulate || pc > 0;
-      const float* b_block = packed_b.data();
+      const float* b_block = packed_b;
       if (g.b_packed) b_block = g.B + (size_t)pc * round_up_nr(g.N) + (size_t)jc * kc;
-      else pack_b(g, pc, kc, jc, nc, packed_b.data());
+      else pack_b(g, pc, kc, jc, nc, packed_b);
       for (int ic = 0; ic < g.M; ic += MC) {
         int mc = std::min(MC, g.M - ic);
-        pack_a(g, ic, mc, pc, kc, packed_a.data());
+        pack_a(g, ic, mc, pc, kc, packed_a);
         for (int jr = 0; jr < nc; jr += NR) {
           int cols = std::min(NR, nc - jr);
           const float* bp = b_block + (size_t)jr * kc;
           for (int ir = 0; ir < mc; ir += MR) {
             int rows = std::min(MR, mc - ir);
-            const float* ap = packed_a.data() + (size_t)ir * kc;
+            const float* ap = packed_a + (size_t)ir * kc;
             float* c = g.C + (size_t)(ic + ir) * g.ldc + jc + jr;
             if (rows == MR && cols == NR) {
               gemm_micro_4x8(kc, ap, bp, c, g.ldc, add);

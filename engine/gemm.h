@@ -4,6 +4,12 @@
 
 namespace convlab {
 
+// Blocking: a KC×NR panel of B (8 KB) stays in L1 while the A panels stream past it; the packed
+// KC×NC block of B stays in L2. The micro-kernel computes an MR×NR tile of C.
+constexpr int kGemmMR = 4, kGemmNR = 8, kGemmKC = 256, kGemmMC = 128, kGemmNC = 1024;
+// Scratch gemm() packs A and B into (GemmArgs::pack).
+constexpr size_t kGemmPackFloats = (size_t)kGemmMC * kGemmKC + (size_t)kGemmKC * kGemmNC;
+
 // C[M×N] = (accumulate ? C : 0) + op(A)[M×K] · op(B)[K×N], row-major.
 // op(A) = A (lda ≥ K) or Aᵀ when trans_a (A stored K×M, lda ≥ M); likewise B.
 struct GemmArgs {
@@ -17,6 +23,7 @@ struct GemmArgs {
   int ldc = 0;
   bool accumulate = false;
   bool b_packed = false;  // B is already in gemm's panel layout (gemm_pack_b_row); trans_b ignored
+  float* pack = nullptr;  // kGemmPackFloats of scratch (a Workspace's); null: gemm allocates its own
 };
 
 // Plain triple loop: the reference every fast path is tested against.

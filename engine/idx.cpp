@@ -3,7 +3,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "spec.h"
+#include "error.h"
+#include "size_limits.h"
 
 namespace convlab {
 

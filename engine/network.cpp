@@ -5,9 +5,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "conv.h"
 #include "ops.h"
-#include "pool.h"
 
 namespace convlab {
 
@@ -59,53 +57,35 @@ std::string optimizer_to_json(const OptimizerConfig& o) {
   return j.dump();
 }
 
-static PoolKind pool_kind(LayerType t) {
-  switch (t) {
-    case LayerType::AvgPool: return PoolKind::Avg;
-    case LayerType::WAvgPool: return PoolKind::WeightedAvg;
-    case LayerType::L2Pool: return PoolKind::L2;
-    default: return PoolKind::Max;
-  }
-}
-
-static UnsharedConv unshared_of(const LayerSpec& s) {
-  UnsharedConv u;
-  u.g = s.conv, u.c_out = s.filters;
-  u.tiles = s.type == LayerType::TiledConv2d ? s.tiles : 0;
-  u.bias_per_position = s.type == LayerType::Local2d;
-  return u;
-}
-
 Network::Network(const NetworkSpec& spec, uint64_t seed) : spec_(spec), info_(analyze(spec)), rng_(seed) {
-  size_t total = 0, col = 0, dcol = 0;  // conv workspace; unshared conv's col and dcol
+  size_t total = 0;
+  WorkspaceSize scratch;
   Shape cur = spec_.input;
   for (size_t i = 0; i < spec_.layers.size(); i++) {
     Layer l;
+    l.kind = &layer_kind(spec_.layers[i].type);
     l.spec = spec_.layers[i], l.in = cur, l.out = info_[i].out;
     l.w_offset = total, l.w_count = info_[i].weights;
     l.b_offset = total + l.w_count, l.b_count = info_[i].biases;
     total += l.w_count + l.b_count;
-    if (l.spec.type == LayerType::Conv2d)
-      col = std::max(col, conv2d_workspace_floats(l.in, l.spec.filters, l.spec.conv));
-    if (l.spec.type == LayerType::TiledConv2d || l.spec.type == LayerType::Local2d)
-      dcol = std::max(dcol, (size_t)l.in.c * l.spec.conv.kernel.h * l.spec.conv.kernel.w * l.out.h * l.out.w);
+    scratch.floats = std::max(scratch.floats, info_[i].workspace.floats);
+    scratch.ints = std::max(scratch.ints, info_[i].workspace.ints);
     layers_.push_back(l);
     cur = l.out;
   }
+  workspace_.reserve(scratch);
   params_.assign(total, 0.0f);
   grads_.assign(total, 0.0f);
+  saved_grads_.assign(total, 0.0f);
   opt_m_.assign(total, 0.0f);
   opt_v_.assign(total, 0.0f);
-  col_.assign(std::max(col, dcol), 0.0f);
-  dcol_.assign(dcol, 0.0f);
   acts_.resize(layers_.size() + 1);
   dacts_.resize(layers_.size() + 1);
   // He-uniform initialisation, U(−√(6/fan_in), √(6/fan_in)); biases start at 0.
-  for (Layer& l : layers_) {
+  for (size_t i = 0; i < layers_.size(); i++) {
+    const Layer& l = layers_[i];
     if (!l.w_count) continue;
-    size_t fan_in = l.spec.type == LayerType::Dense ? l.in.per_example()
-                                                    : (size_t)l.in.c * l.spec.conv.kernel.h * l.spec.conv.kernel.w;
-    float bound = std::sqrt(6.0f / (float)fan_in);
+    float bound = std::sqrt(6.0f / (float)info_[i].fan_in);
     for (size_t k = 0; k < l.w_count; k++) params_[l.w_offset + k] = rng_.uniform(-bound, bound);
   }
   good_params_ = params_, good_m_ = opt_m_, good_v_ = opt_v_;
@@ -122,88 +102,18 @@ ParamView Network::biases(size_t i) {
 
 void Network::set_optimizer(const OptimizerConfig& o) { opt_ = o; }
 
-void Network::layer_forward(Layer& l, const Tensor& x, Tensor& y, bool training) {
-  const int n = x.shape.n;
-  const float* w = params_.data() + l.w_offset;
-  const float* b = params_.data() + l.b_offset;
-  const size_t count = x.shape.size();
-  switch (l.spec.type) {
-    case LayerType::Conv2d:
-      conv2d_forward(x.ptr(), x.shape, w, b, l.spec.filters, l.spec.conv, y.ptr(), col_.data());
-      break;
-    case LayerType::TiledConv2d:
-    case LayerType::Local2d:
-      unshared_conv_forward(unshared_of(l.spec), x.ptr(), x.shape, w, b, y.ptr(), col_.data());
-      break;
-    case LayerType::MaxPool:
-    case LayerType::AvgPool:
-    case LayerType::WAvgPool:
-    case LayerType::L2Pool:
-      pool2d_forward(pool_kind(l.spec.type), x.ptr(), x.shape, l.spec.pool, y.ptr());
-      break;
-    case LayerType::GlobalAvgPool: global_avg_pool_forward(x.ptr(), x.shape, y.ptr()); break;
-    case LayerType::Dense:
-      dense_forward(x.ptr(), n, (int)l.in.per_example(), w, b, l.spec.units, y.ptr());
-      break;
-    case LayerType::Flatten: std::copy_n(x.ptr(), count, y.ptr()); break;
-    case LayerType::Relu: relu_forward(x.ptr(), count, y.ptr()); break;
-    case LayerType::LeakyRelu: leaky_relu_forward(x.ptr(), count, l.spec.alpha, y.ptr()); break;
-    case LayerType::Sigmoid: sigmoid_forward(x.ptr(), count, y.ptr()); break;
-    case LayerType::Tanh: tanh_forward(x.ptr(), count, y.ptr()); break;
-    case LayerType::Dropout:
-      if (!training) {
-        std::copy_n(x.ptr(), count, y.ptr());
-        break;
-      }
-      l.mask.resize(x.shape);
-      for (size_t k = 0; k < count; k++)
-        l.mask.data[k] = rng_.uniform() < l.spec.rate ? 0.0f : 1.0f / (1.0f - l.spec.rate);
-      dropout_forward(x.ptr(), count, l.mask.ptr(), y.ptr());
-      break;
-  }
-}
-
-void Network::layer_backward(Layer& l, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) {
-  const int n = x.shape.n;
-  const float* w = params_.data() + l.w_offset;
-  float* dw = grads_.data() + l.w_offset;
-  float* db = grads_.data() + l.b_offset;
-  float* dxp = dx ? dx->ptr() : nullptr;
-  const size_t count = x.shape.size();
-  switch (l.spec.type) {
-    case LayerType::Conv2d:
-      conv2d_backward(x.ptr(), x.shape, w, l.spec.filters, l.spec.conv, dy.ptr(), dxp, dw, db, col_.data());
-      return;
-    case LayerType::TiledConv2d:
-    case LayerType::Local2d:
-      unshared_conv_backward(unshared_of(l.spec), x.ptr(), x.shape, w, dy.ptr(), dxp, dw, db, col_.data(),
-                             dcol_.data());
-      return;
-    case LayerType::Dense:
-      dense_backward(x.ptr(), n, (int)l.in.per_example(), w, l.spec.units, dy.ptr(), dxp, dw, db);
-      return;
-    default: break;
-  }
-  if (!dxp) return;  // parameter-free layers only pass the gradient on
-  switch (l.spec.type) {
-    case LayerType::MaxPool:
-    case LayerType::AvgPool:
-    case LayerType::WAvgPool:
-    case LayerType::L2Pool:
-      pool2d_backward(pool_kind(l.spec.type), x.ptr(), x.shape, l.spec.pool, y.ptr(), dy.ptr(), dxp);
-      break;
-    case LayerType::GlobalAvgPool: global_avg_pool_backward(x.shape, dy.ptr(), dxp); break;
-    case LayerType::Flatten: std::copy_n(dy.ptr(), count, dxp); break;
-    case LayerType::Relu: relu_backward(x.ptr(), count, dy.ptr(), dxp); break;
-    case LayerType::LeakyRelu: leaky_relu_backward(x.ptr(), count, l.spec.alpha, dy.ptr(), dxp); break;
-    case LayerType::Sigmoid: sigmoid_backward(y.ptr(), count, dy.ptr(), dxp); break;
-    case LayerType::Tanh: tanh_backward(y.ptr(), count, dy.ptr(), dxp); break;
-    case LayerType::Dropout:  // after an inference forward dropout was the identity
-      if (training_forward_) dropout_backward(l.mask.ptr(), count, dy.ptr(), dxp);
-      else std::copy_n(dy.ptr(), count, dxp);
-      break;
-    default: break;
-  }
+// Layer i on the current batch of n: its tensors, parameters and scratch.
+LayerPass Network::pass(Layer& l, size_t i, int n) {
+  LayerPass p;
+  p.spec = &l.spec;
+  p.in = l.in, p.out = l.out;
+  p.in.n = p.out.n = n;
+  p.x = acts_[i].ptr(), p.y = acts_[i + 1].ptr(), p.y_out = acts_[i + 1].ptr();
+  p.w = params_.data() + l.w_offset, p.b = params_.data() + l.b_offset;
+  p.dw = grads_.data() + l.w_offset, p.db = grads_.data() + l.b_offset;
+  p.mask = l.kind->draws_mask && training_forward_ ? l.mask.ptr() : nullptr;
+  p.ws = &workspace_;
+  return p;
 }
 
 void Network::check_batch(const float* images, int n) const {
@@ -223,24 +133,33 @@ void Network::forward(const float* images, int n, bool training) {
   acts_[0].resize(in);
   std::copy_n(images, in.size(), acts_[0].ptr());
   for (size_t i = 0; i < layers_.size(); i++) {
-    Shape out = layers_[i].out;
+    Layer& l = layers_[i];
+    Shape out = l.out;
     out.n = n;
     acts_[i + 1].resize(out);
-    layer_forward(layers_[i], acts_[i], acts_[i + 1], training);
+    if (training && l.kind->draws_mask) {  // inverted dropout: 0, or 1/(1−rate) for a kept unit
+      Shape s = l.in;
+      s.n = n;
+      l.mask.resize(s);
+      for (size_t k = 0; k < s.size(); k++)
+        l.mask.data[k] = rng_.uniform() < l.spec.rate ? 0.0f : 1.0f / (1.0f - l.spec.rate);
+    }
+    l.kind->forward(pass(l, i, n));
   }
 }
 
 // Expects dacts_.back() to hold ∂L/∂(scores); accumulates parameter gradients into grads_.
 void Network::backward(int n, bool need_input_grad) {
   for (size_t i = layers_.size(); i-- > 0;) {
-    Tensor* dx = nullptr;
+    LayerPass p = pass(layers_[i], i, n);
+    p.dy = dacts_[i + 1].ptr();
     if (i > 0 || need_input_grad) {
       Shape s = layers_[i].in;
       s.n = n;
       dacts_[i].resize(s);
-      dx = &dacts_[i];
+      p.dx = dacts_[i].ptr();
     }
-    layer_backward(layers_[i], acts_[i], acts_[i + 1], dacts_[i + 1], dx);
+    layers_[i].kind->backward(p);
   }
 }
 
@@ -318,9 +237,14 @@ void Network::restore_last_good() {
 }
 
 void Network::predict(const float* images, int n, float* probs) {
-  check_batch(images, n);
-  forward(images, n, false);
-  softmax_forward(acts_.back().ptr(), n, classes(), probs);
+  if (n < 1) throw Error("predict needs at least one image, got " + std::to_string(n));
+  for (int done = 0; done < n; done += Limits::max_batch) {
+    const int count = std::min(Limits::max_batch, n - done);
+    const float* slice = images + (size_t)done * input_size();
+    check_batch(slice, count);
+    forward(slice, count, false);
+    softmax_forward(acts_.back().ptr(), count, classes(), probs + (size_t)done * classes());
+  }
 }
 
 void Network::input_gradient(const float* image, int class_index, float* dx) {
@@ -331,9 +255,9 @@ void Network::input_gradient(const float* image, int class_index, float* dx) {
   dscores.resize(acts_.back().shape);
   std::fill_n(dscores.ptr(), dscores.shape.size(), 0.0f);
   dscores.data[class_index] = 1.0f;
-  std::vector<float> saved_grads(grads_);  // saliency must not disturb a training step's gradients
+  std::copy(grads_.begin(), grads_.end(), saved_grads_.begin());  // a training step's gradients stay
   backward(1, true);
-  grads_.swap(saved_grads);
+  grads_.swap(saved_grads_);
   std::copy_n(dacts_[0].ptr(), input_size(), dx);
 }
 

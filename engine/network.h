@@ -7,6 +7,7 @@
 #include "rng.h"
 #include "spec.h"
 #include "tensor.h"
+#include "workspace.h"
 
 namespace convlab {
 
@@ -35,7 +36,7 @@ class Network {
 
   const NetworkSpec& spec() const { return spec_; }
   const std::vector<LayerInfo>& info() const { return info_; }
-  std::string describe() const;  // JSON, see PRODUCT.md
+  std::string describe() const;  // JSON, see docs/api.md
   int classes() const { return (int)info_.back().out.per_example(); }
   size_t input_size() const { return spec_.input.per_example(); }
   size_t param_count() const { return params_.size(); }
@@ -48,7 +49,8 @@ class Network {
   // absurd loss, a NaN/Inf weight) the weights that last gave a sane loss come back and an Error
   // says so.
   float train_batch(const float* images, const uint8_t* labels, int n);
-  // Class probabilities, n × classes(); inference mode (no dropout).
+  // Class probabilities, n × classes(); inference mode (no dropout). Any n ≥ 1: batches larger
+  // than Limits::max_batch are run in slices (layer_output then holds the last slice).
   void predict(const float* images, int n, float* probs);
   // ∂(class score)/∂(input) for one image: the saliency map (input_size() floats).
   void input_gradient(const float* image, int class_index, float* dx);
@@ -68,15 +70,15 @@ class Network {
 
  private:
   struct Layer {
+    const LayerKind* kind = nullptr;
     LayerSpec spec;
     Shape in, out;  // per example
     size_t w_offset = 0, w_count = 0, b_offset = 0, b_count = 0;
-    Tensor mask;    // dropout
+    Tensor mask;    // a random mask (dropout), drawn before the training forward
   };
   void forward(const float* images, int n, bool training);
   void backward(int n, bool need_input_grad);
-  void layer_forward(Layer& l, const Tensor& x, Tensor& y, bool training);
-  void layer_backward(Layer& l, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx);
+  LayerPass pass(Layer& l, size_t i, int n);
   void check_batch(const float* images, int n) const;
   void apply_optimizer();
   void restore_last_good();
@@ -88,8 +90,8 @@ class Network {
   std::vector<float> good_params_, good_m_, good_v_;  // the last weights that gave a sane loss
   uint64_t good_step_ = 0;
   std::vector<Tensor> acts_, dacts_;                  // acts_[0] = input, acts_[i+1] = layer i output
-  std::vector<float> col_, dcol_;                     // conv workspaces, sized for the largest layer
-  std::vector<float> probs_;
+  Workspace workspace_;                               // scratch of every layer's kernels, sized up front
+  std::vector<float> probs_, saved_grads_;
   OptimizerConfig opt_;
   uint64_t step_ = 0;
   bool training_forward_ = false;  // the last forward was a training one (dropout masks in use)

@@ -7,26 +7,30 @@
 
 namespace convlab {
 
-void dense_forward(const float* x, int n, int in, const float* w, const float* b, int units, float* y) {
+void dense_forward(const float* x, int n, int in, const float* w, const float* b, int units, float* y,
+                   float* gemm_pack) {
   for (int i = 0; i < n; i++) std::copy_n(b, units, y + (size_t)i * units);
   GemmArgs g;  // Y[n×units] += X[n×in] · Wᵀ[in×units]
   g.trans_b = true, g.M = n, g.N = units, g.K = in;
   g.A = x, g.lda = in, g.B = w, g.ldb = in, g.C = y, g.ldc = units, g.accumulate = true;
+  g.pack = gemm_pack;
   gemm(g);
 }
 
 void dense_backward(const float* x, int n, int in, const float* w, int units, const float* dy, float* dx,
-                    float* dw, float* db) {
+                    float* dw, float* db, float* gemm_pack) {
   for (int i = 0; i < n; i++)
     for (int u = 0; u < units; u++) db[u] += dy[(size_t)i * units + u];
   GemmArgs gw;  // dW[units×in] += dYᵀ[units×n] · X[n×in]
   gw.trans_a = true, gw.M = units, gw.N = in, gw.K = n;
   gw.A = dy, gw.lda = units, gw.B = x, gw.ldb = in, gw.C = dw, gw.ldc = in, gw.accumulate = true;
+  gw.pack = gemm_pack;
   gemm(gw);
   if (!dx) return;
   GemmArgs gx;  // dX[n×in] = dY[n×units] · W[units×in]
   gx.M = n, gx.N = in, gx.K = units;
   gx.A = dy, gx.lda = units, gx.B = w, gx.ldb = in, gx.C = dx, gx.ldc = in;
+  gx.pack = gemm_pack;
   gemm(gx);
 }
 

@@ -5,11 +5,12 @@
 
 namespace convlab {
 
-// y[n][u] = b[u] + Σ_i w[u][i] · x[n][i]     (w is [units][in])
-void dense_forward(const float* x, int n, int in, const float* w, const float* b, int units, float* y);
+// y[n][u] = b[u] + Σ_i w[u][i] · x[n][i]     (w is [units][in]); gemm_pack: see GemmArgs::pack
+void dense_forward(const float* x, int n, int in, const float* w, const float* b, int units, float* y,
+                   float* gemm_pack = nullptr);
 // dx = dy·W (overwritten, may be null), dW += dyᵀ·x, db += Σ_n dy
 void dense_backward(const float* x, int n, int in, const float* w, int units, const float* dy, float* dx,
-                    float* dw, float* db);
+                    float* dw, float* db, float* gemm_pack = nullptr);
 
 // relu: y = max(0, x); leaky_relu: y = x > 0 ? x : α·x; sigmoid: y = 1/(1+e^{−x}); tanh: y = tanh x.
 // The backward passes use y (not x) where that is enough: σ' = y(1−y), tanh' = 1 − y².

@@ -38,8 +38,15 @@ void check_fast_equals_naive(Rng& rng, const ConvCase& c) {
   auto x = test::random_vector(rng, c.xs.size()), w = test::random_vector(rng, c.c_out * K);
   auto b = test::random_vector(rng, c.c_out), dy = test::random_vector(rng, ys.size());
   std::vector<float> y_fast(ys.size()), y_ref(ys.size());
-  std::vector<float> workspace(conv2d_workspace_floats(c.xs, c.c_out, c.g), NAN);  // garbage must not leak in
-  conv2d_forward(x.data(), c.xs, w.data(), b.data(), c.c_out, c.g, y_fast.data(), workspace.data());
+  Workspace ws;
+  ws.reserve(conv2d_workspace(c.xs, c.c_out, c.g));
+  auto fill_garbage = [&] {  // garbage must not leak in
+    std::fill(ws.floats.begin(), ws.floats.end(), NAN);
+    std::fill(ws.ints.begin(), ws.ints.end(), -12345);
+    std::fill(ws.gemm_pack.begin(), ws.gemm_pack.end(), NAN);
+  };
+  fill_garbage();
+  conv2d_forward(x.data(), c.xs, w.data(), b.data(), c.c_out, c.g, y_fast.data(), ws);
   conv2d_forward_naive(x.data(), c.xs, w.data(), b.data(), c.c_out, c.g, y_ref.data());
   INFO("x=" << c.xs.n << "x" << c.xs.c << "x" << c.xs.h << "x" << c.xs.w << " c_out=" << c.c_out
             << " k=" << c.g.kernel.h << "x" << c.g.kernel.w << " s=" << c.g.stride.h << "," << c.g.stride.w
@@ -47,9 +54,8 @@ void check_fast_equals_naive(Rng& rng, const ConvCase& c) {
   CHECK(test::relative_error(y_fast, y_ref) < 1e-4);
   std::vector<float> dx_f(x.size()), dw_f(w.size(), 0.f), db_f(b.size(), 0.f);
   std::vector<float> dx_r(x.size()), dw_r(w.size(), 0.f), db_r(b.size(), 0.f);
-  std::fill(workspace.begin(), workspace.end(), NAN);
-  conv2d_backward(x.data(), c.xs, w.data(), c.c_out, c.g, dy.data(), dx_f.data(), dw_f.data(), db_f.data(),
-                  workspace.data());
+  fill_garbage();
+  conv2d_backward(x.data(), c.xs, w.data(), c.c_out, c.g, dy.data(), dx_f.data(), dw_f.data(), db_f.data(), ws);
   conv2d_backward_naive(x.data(), c.xs, w.data(), c.c_out, c.g, dy.data(), dx_r.data(), dw_r.data(), db_r.data());
   CHECK(test::relative_error(dx_f, dx_r) < 1e-4);
   CHECK(test::relative_error(dw_f, dw_r) < 1e-4);
@@ -186,18 +192,20 @@ TEST_CASE("tiled convolution with t = 1 and locally connected with tied weights 
     size_t K = (size_t)c.xs.c * c.g.kernel.h * c.g.kernel.w;
     auto x = test::random_vector(rng, c.xs.size()), w = test::random_vector(rng, c.c_out * K);
     auto b = test::random_vector(rng, c.c_out), dy = test::random_vector(rng, ys.size());
-    std::vector<float> y_conv(ys.size()), y_tiled(ys.size()), y_local(ys.size()), col(K * P), dcol(K * P);
+    std::vector<float> y_conv(ys.size()), y_tiled(ys.size()), y_local(ys.size());
     conv2d_forward_naive(x.data(), c.xs, w.data(), b.data(), c.c_out, c.g, y_conv.data());
 
     UnsharedConv tiled{c.g, c.c_out, 1, false};
-    unshared_conv_forward(tiled, x.data(), c.xs, w.data(), b.data(), y_tiled.data(), col.data());
+    Workspace ws;
+    ws.reserve(unshared_conv_workspace(tiled, c.xs));
+    unshared_conv_forward(tiled, x.data(), c.xs, w.data(), b.data(), y_tiled.data(), ws);
     CHECK(test::relative_error(y_tiled, y_conv) < 1e-4);
 
     UnsharedConv local{c.g, c.c_out, 0, true};
     std::vector<float> w_local, b_local((size_t)c.c_out * P);
     for (int p = 0; p < P; p++) w_local.insert(w_local.end(), w.begin(), w.end());
     for (int o = 0; o < c.c_out; o++) std::fill_n(b_local.begin() + (size_t)o * P, P, b[o]);
-    unshared_conv_forward(local, x.data(), c.xs, w_local.data(), b_local.data(), y_local.data(), col.data());
+    unshared_conv_forward(local, x.data(), c.xs, w_local.data(), b_local.data(), y_local.data(), ws);
     CHECK(test::relative_error(y_local, y_conv) < 1e-4);
 
     // Gradients too: tied local weights' gradients summed over positions = conv2d's dw
@@ -205,7 +213,7 @@ TEST_CASE("tiled convolution with t = 1 and locally connected with tied weights 
     conv2d_backward_naive(x.data(), c.xs, w.data(), c.c_out, c.g, dy.data(), dx_c.data(), dw_c.data(), db_c.data());
     std::vector<float> dx_l(x.size()), dw_l(w_local.size(), 0.f), db_l(b_local.size(), 0.f);
     unshared_conv_backward(local, x.data(), c.xs, w_local.data(), dy.data(), dx_l.data(), dw_l.data(),
-                           db_l.data(), col.data(), dcol.data());
+                           db_l.data(), ws);
     std::vector<float> dw_sum(w.size(), 0.f);
     for (int p = 0; p < P; p++)
       for (size_t k = 0; k < w.size(); k++) dw_sum[k] += dw_l[p * w.size() + k];
@@ -221,13 +229,14 @@ TEST_CASE("tiled convolution cycles t×t kernel sets over the output grid; gradi
     c.xs.n = 1;
     const int t = test::random_int(rng, 2, 3);
     Shape ys = conv2d_output_shape(c.xs, c.c_out, c.g);
-    const int P = ys.h * ys.w;
     size_t K = (size_t)c.xs.c * c.g.kernel.h * c.g.kernel.w;
     auto x = test::random_vector(rng, c.xs.size()), w = test::random_vector(rng, (size_t)t * t * c.c_out * K);
     auto b = test::random_vector(rng, c.c_out), dy = test::random_vector(rng, ys.size());
     UnsharedConv u{c.g, c.c_out, t, false};
-    std::vector<float> y(ys.size()), col(K * P), dcol(K * P);
-    unshared_conv_forward(u, x.data(), c.xs, w.data(), b.data(), y.data(), col.data());
+    std::vector<float> y(ys.size());
+    Workspace ws;
+    ws.reserve(unshared_conv_workspace(u, c.xs));
+    unshared_conv_forward(u, x.data(), c.xs, w.data(), b.data(), y.data(), ws);
     // Reference: output (i,j) equals an ordinary convolution with kernel set (i mod t, j mod t)
     std::vector<float> ref(ys.size());
     for (int s = 0; s < t * t; s++) {
@@ -239,12 +248,11 @@ TEST_CASE("tiled convolution cycles t×t kernel sets over the output grid; gradi
               CHECK(y[(o * ys.h + i) * ys.w + j] == doctest::Approx(ref[(o * ys.h + i) * ys.w + j]).epsilon(1e-4));
     }
     auto loss = [&] {
-      unshared_conv_forward(u, x.data(), c.xs, w.data(), b.data(), y.data(), col.data());
+      unshared_conv_forward(u, x.data(), c.xs, w.data(), b.data(), y.data(), ws);
       return test::dot(y, dy);
     };
     std::vector<float> dx(x.size()), dw(w.size(), 0.f), db(b.size(), 0.f);
-    unshared_conv_backward(u, x.data(), c.xs, w.data(), dy.data(), dx.data(), dw.data(), db.data(), col.data(),
-                           dcol.data());
+    unshared_conv_backward(u, x.data(), c.xs, w.data(), dy.data(), dx.data(), dw.data(), db.data(), ws);
     CHECK(test::gradient_check(x, dx, loss) < 1e-2);
     CHECK(test::gradient_check(w, dw, loss) < 1e-2);
     CHECK(test::gradient_check(b, db, loss) < 1e-2);
@@ -278,8 +286,8 @@ TEST_CASE("conv2d: a padded copy larger than the column matrix falls back to im2
   c.xs = {2, 3, 2, 3}, c.c_out = 5;
   c.g.kernel = {3, 3}, c.g.padding = {20, 20}, c.g.dilation = {20, 20};
   check_fast_equals_naive(rng, c);
-  CHECK(conv2d_workspace_floats(c.xs, c.c_out, c.g) <= 2 * (size_t)3 * 9 * 2 * 3 + 64);
+  CHECK(conv2d_workspace(c.xs, c.c_out, c.g).floats <= 2 * (size_t)3 * 9 * 2 * 3 + 64);
   ConvGeometry g;
   g.kernel = {5, 5}, g.stride = {2, 2};
-  CHECK_THROWS_AS(conv2d_workspace_floats({1, 4096, 256, 256}, 1, g), Error);
+  CHECK_THROWS_AS(conv2d_workspace({1, 4096, 256, 256}, 1, g), Error);
 }
