@@ -1,6 +1,7 @@
 #include "spec.h"
 
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 namespace convlab {
@@ -9,7 +10,11 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string number(double v) { return v == std::floor(v) ? std::to_string((long long)v) : json((float)v).dump(); }
+std::string number(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", v);
+  return text;
+}
 
 std::string where(size_t index, const std::string& type) {
   return "layer " + std::to_string(index + 1) + " (" + type + "): ";
