@@ -71,15 +71,22 @@ EvaluationRun::EvaluationRun(const Dataset& data) : data_(data) { result_.predic
 bool EvaluationRun::step(Network& net, int batch) {
   const int classes = net.classes(), start = result_.examples, n = std::min(batch, data_.n - start);
   if (n <= 0) return true;
+  if (result_.classes != classes) {
+    result_.classes = classes;
+    result_.confusion.assign((size_t)classes * classes, 0);
+  }
   probs_.resize((size_t)n * classes);
   net.predict(data_.images.data() + (size_t)start * data_.h * data_.w, n, probs_.data());
   for (int i = 0; i < n; i++) {
     const float* p = probs_.data() + (size_t)i * classes;
     int pred = (int)(std::max_element(p, p + classes) - p), truth = data_.labels[start + i];
+    if (truth >= classes)
+      throw Error("label " + std::to_string(truth) + " of example " + std::to_string(start + i) +
+                  " is not a class of this network (0.." + std::to_string(classes - 1) + ")");
     result_.predicted[start + i] = pred;
     result_.correct += pred == truth;
     result_.loss_sum -= std::log(std::max(p[truth], 1e-12f));
-    if (truth < 10 && pred < 10) result_.confusion[truth][pred]++;
+    result_.confusion[(size_t)truth * classes + pred]++;
   }
   result_.examples += n;
   return done();

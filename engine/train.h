@@ -1,7 +1,6 @@
 // The training loop shared by the CLI and the page: seeded shuffling, batching, augmentation,
 // evaluation. Stepped one batch at a time so the page can time-slice it inside its frame loop.
 #pragma once
-#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -44,8 +43,10 @@ class TrainingRun {
 struct Evaluation {
   int examples = 0, correct = 0;
   double loss_sum = 0.0;
-  std::array<std::array<int, 10>, 10> confusion{};  // [true][predicted], for the first 10 classes
+  int classes = 0;
+  std::vector<int> confusion;                        // classes × classes: [true][predicted]
   std::vector<int> predicted;                        // per example
+  int count(int truth, int pred) const { return confusion[(size_t)truth * classes + pred]; }
   double accuracy() const { return examples ? (double)correct / examples : 0.0; }
   double mean_loss() const { return examples ? loss_sum / examples : 0.0; }
 };

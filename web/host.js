@@ -1,9 +1,8 @@
 // The page's JavaScript: starts the WASM app, fetches the default model and MNIST, keeps the last
 // model in localStorage, downloads and uploads model files, and exposes the read-only test hook
-// window.convlab. Everything else happens in C++ (web/app.cpp).
+// window.convlab. Everything else happens in C++ (web/app/).
 'use strict';
 (function () {
-  const MAX_MODEL_BYTES = 64 << 20;  // the engine's limit; larger files are refused unread
   const STORAGE_KEY = 'convlab.model';
   let app = null;
 
@@ -87,7 +86,7 @@
       input.addEventListener('change', async () => {
         const file = input.files && input.files[0];
         if (!file) return;
-        if (file.size > MAX_MODEL_BYTES) {
+        if (file.size > app._convlab_max_model_file_bytes()) {  // the engine's limit: refused unread
           app.ccall('convlab_load_model', 'number', ['number', 'number', 'string'], [0, file.size, file.name]);
           return;
         }

@@ -1,15 +1,15 @@
 # WebAssembly targets (included only under emcmake): the engine module for node and workers,
 # and the ImGui page.
 set(CONVLAB_WASM_FLAGS -O3 -sALLOW_MEMORY_GROWTH=1 -sDYNAMIC_EXECUTION=0 -fexceptions
-  --pre-js ${CMAKE_SOURCE_DIR}/web/node_no_fetch.js)
+  --pre-js ${CMAKE_SOURCE_DIR}/web/module/node_no_fetch.js)
 
-add_executable(convlab_engine_module web/bindings.cpp)
+add_executable(convlab_engine_module web/module/bindings.cpp)
 set_target_properties(convlab_engine_module PROPERTIES OUTPUT_NAME convlab_engine SUFFIX .js
-  LINK_DEPENDS "${CMAKE_SOURCE_DIR}/web/engine_api.js;${CMAKE_SOURCE_DIR}/web/node_no_fetch.js")
+  LINK_DEPENDS "${CMAKE_SOURCE_DIR}/web/module/engine_api.js;${CMAKE_SOURCE_DIR}/web/module/node_no_fetch.js")
 target_link_libraries(convlab_engine_module PRIVATE convlab_engine)
 target_link_options(convlab_engine_module PRIVATE ${CONVLAB_WASM_FLAGS} --bind
   -sMODULARIZE=1 -sEXPORT_NAME=createConvLabEngine -sENVIRONMENT=web,worker,node
-  -sEXPORTED_FUNCTIONS=_malloc,_free --post-js ${CMAKE_SOURCE_DIR}/web/engine_api.js)
+  -sEXPORTED_FUNCTIONS=_malloc,_free --post-js ${CMAKE_SOURCE_DIR}/web/module/engine_api.js)
 
 # Dear ImGui from Debian's source package (scripts/setup.sh unpacks it), compiled once as an
 # object library: touching engine or app files never recompiles it.
@@ -30,7 +30,7 @@ add_custom_command(OUTPUT ${SHADERS_HEADER}
     -P ${CMAKE_SOURCE_DIR}/web/embed_shaders.cmake
   DEPENDS ${SHADER_SOURCES} ${CMAKE_SOURCE_DIR}/web/embed_shaders.cmake COMMENT "Embedding shaders/")
 
-# Keep in step with kUiGlyphRanges in web/app.cpp.
+# Keep in step with kUiGlyphRanges in web/app/main.cpp.
 set(UI_FONT_UNICODES "U+0020-007E,U+00B0,U+00B2,U+00B7,U+00D7,U+03A0,U+03A3,U+03B1,U+03B5,U+03BB,U+03BC,U+03C3,U+2026,U+2192,U+2202,U+2212,U+2264,U+2265,U+230A,U+230B")
 set(UI_FONT_HEADER ${CMAKE_BINARY_DIR}/generated/ui_font.h)
 add_custom_command(OUTPUT ${UI_FONT_HEADER}
@@ -38,12 +38,13 @@ add_custom_command(OUTPUT ${UI_FONT_HEADER}
     "-DUNICODES=${UI_FONT_UNICODES}" -P ${CMAKE_SOURCE_DIR}/web/embed_font.cmake
   DEPENDS ${CMAKE_SOURCE_DIR}/web/embed_font.cmake COMMENT "Subsetting and embedding the UI font")
 
-add_executable(convlab_app web/app.cpp web/heatmap.cpp web/ui_renderer.cpp web/gl_program.cpp ${SHADERS_HEADER}
-  ${UI_FONT_HEADER})
-target_include_directories(convlab_app PRIVATE ${CMAKE_BINARY_DIR}/generated)
-target_link_libraries(convlab_app PRIVATE convlab_engine imgui)
+file(GLOB APP_PANELS ${CMAKE_SOURCE_DIR}/web/app/panels/*.cpp ${CMAKE_SOURCE_DIR}/web/app/inspect/*.cpp)
+add_executable(convlab_app web/app/main.cpp web/app/hook.cpp web/app/actions.cpp ${APP_PANELS}
+  web/gfx/heatmap.cpp web/gfx/ui_renderer.cpp web/gfx/gl_program.cpp ${SHADERS_HEADER} ${UI_FONT_HEADER})
+target_include_directories(convlab_app PRIVATE ${CMAKE_BINARY_DIR}/generated web/gfx)
+target_link_libraries(convlab_app PRIVATE convlab_page_logic imgui)
 set_target_properties(convlab_app PROPERTIES SUFFIX .js)
 target_link_options(convlab_app PRIVATE ${CONVLAB_WASM_FLAGS} -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2
   -sMAX_WEBGL_VERSION=2 -sMODULARIZE=1 -sEXPORT_NAME=createConvLabApp -sENVIRONMENT=web
-  -sEXPORTED_FUNCTIONS=_main,_malloc,_free,_convlab_load_model,_convlab_set_dataset,_convlab_dataset_failed,_convlab_state_json,_convlab_prediction_json
+  -sEXPORTED_FUNCTIONS=_main,_malloc,_free,_convlab_max_model_file_bytes,_convlab_load_model,_convlab_set_dataset,_convlab_dataset_failed,_convlab_state_json,_convlab_prediction_json
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString,ccall)

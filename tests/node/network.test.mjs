@@ -148,3 +148,38 @@ test('presets(): every preset builds; the first is the default network', () => {
   assert.equal(presets[0].name, 'LeNet-like');
   for (const p of presets) new Network(p.spec, 1).delete();
 });
+
+test('raw core: a bad layer index is an error with a message, never layer 0', () => {
+  const core = engine.NetworkCore.create(JSON.stringify(LENET), 1);
+  assert.equal(engine.takeError(), '');
+  for (const call of ['weights', 'biases', 'layerOutput']) {
+    for (const bad of [-1, 7, 99]) {
+      assert.equal(core[call](bad), null, `${call}(${bad})`);
+      assert.match(engine.takeError(), new RegExp(`no layer ${bad} \\(the network has 7\\)`));
+    }
+  }
+  assert.equal(core.weights(0).length, 200);
+  core.delete();
+});
+
+test('predict takes more images than one batch: the whole 2,000-image test set at once', () => {
+  const net = new Network(JSON.stringify(LENET), 1);
+  const r = rng(5);
+  const n = 2000;
+  const images = Float32Array.from({ length: n * 784 }, () => r());
+  const all = net.predict(images, n);
+  assert.equal(all.length, n * 10);
+  for (const i of [0, 1023, 1024, 1999]) {
+    const one = net.predict(images.subarray(i * 784, (i + 1) * 784), 1);
+    for (let k = 0; k < 10; k++) assert.ok(Math.abs(one[k] - all[i * 10 + k]) < 1e-6, `image ${i} class ${k}`);
+  }
+  assert.throws(() => net.trainBatch(images, new Uint8Array(n), n), /batch size 2000 is outside 1\.\.1024/);
+  net.delete();
+});
+
+test('limits: the engine exports its own (engine/size_limits.h)', () => {
+  assert.equal(engine.limits.maxBatch, 1024);
+  assert.equal(engine.limits.maxChannels, 1024);
+  assert.equal(engine.limits.maxModelFileBytes, engine.maxModelFileBytes);
+  assert.equal(engine.limits.maxWindow, 64);
+});

@@ -126,6 +126,6 @@ test('raw operations reject bad arguments with messages', () => {
   assert.throws(() => engine.conv2dForward(x, [1, 2, 2, 4], w, [1, 1, 3, 3], null, 1, 0, 1), /input channels/);
   assert.throws(() => engine.conv2dForward(x, [1, 1, 4], w, [1, 1, 3, 3], null, 1, 0, 1), /xShape must be an array of 4 integers/);
   assert.throws(() => engine.conv2dForward(x, [1, 1, 4, 4], w, [1, 1, 3, 3], null, 0, 0, 1), /stride must be an integer in 1..64/);
-  assert.throws(() => engine.pool2dForward('median', x, [1, 1, 4, 4], 2), /not one of max, avg, l2/);
+  assert.throws(() => engine.pool2dForward('median', x, [1, 1, 4, 4], 2), /not one of max, avg, wavg, l2/);
   assert.throws(() => engine.pool2dForward('max', x, [1, 1, 4, 4], 2, 2, 2), /padding must be smaller/);
 });

@@ -9,6 +9,7 @@
 
 #include "conv.h"
 #include "network.h"
+#include "layers.h"
 #include "pool.h"
 #include "presets.h"
 
@@ -80,9 +81,10 @@ class NetworkCore {
     }, 0.0);
   }
 
+  // Any n: the engine runs more than Limits::max_batch images in slices.
   bool predict(uintptr_t images, size_t images_len, int n, uintptr_t probs) {
     return guarded([&] {
-      check_images(images_len, n);
+      check_images(images_len, n, INT32_MAX);
       net_.predict(f32(images), n, f32_out(probs));
       return true;
     }, false);
@@ -101,29 +103,38 @@ class NetworkCore {
     saved_ = net_.save();
     return val(typed_memory_view(saved_.size(), saved_.data()));
   }
+  // A bad layer index is an error (null, and the message for takeError()), never another layer.
   val layer_output(int i) {
-    const Tensor& t = net_.layer_output(check_layer(i));
-    return val(typed_memory_view(t.shape.size(), t.ptr()));
+    return guarded([&] {
+      const Tensor& t = net_.layer_output(check_layer(i));
+      return val(typed_memory_view(t.shape.size(), t.ptr()));
+    }, val::null());
   }
   val weights(int i) {
-    ParamView v = net_.weights(check_layer(i));
-    return val(typed_memory_view(v.count, v.data));
+    return guarded([&] {
+      ParamView v = net_.weights(check_layer(i));
+      return val(typed_memory_view(v.count, v.data));
+    }, val::null());
   }
   val biases(int i) {
-    ParamView v = net_.biases(check_layer(i));
-    return val(typed_memory_view(v.count, v.data));
+    return guarded([&] {
+      ParamView v = net_.biases(check_layer(i));
+      return val(typed_memory_view(v.count, v.data));
+    }, val::null());
   }
 
  private:
-  void check_images(size_t len, int n) const {
-    if (n < 1 || n > Limits::max_batch)
-      throw Error("batch size " + std::to_string(n) + " is outside 1.." + std::to_string(Limits::max_batch));
+  void check_images(size_t len, int n, int max_n = Limits::max_batch) const {
+    if (n < 1 || n > max_n)
+      throw Error("batch size " + std::to_string(n) + " is outside 1.." + std::to_string(max_n));
     if (len != (size_t)n * net_.input_size())
       throw Error("images has " + std::to_string(len) + " values; " + std::to_string(n) + " images of " +
                   std::to_string(net_.input_size()) + " need " + std::to_string((size_t)n * net_.input_size()));
   }
   size_t check_layer(int i) const {
-    if (i < 0 || (size_t)i >= net_.spec().layers.size()) return 0;  // the JS side checks the index first
+    if (i < 0 || (size_t)i >= net_.spec().layers.size())
+      throw Error("no layer " + std::to_string(i) + " (the network has " + std::to_string(net_.spec().layers.size()) +
+                  ")");
     return (size_t)i;
   }
   Network net_;
@@ -143,19 +154,21 @@ Shape shape4(const val& v, const char* name) {
   int d[4];
   for (int k = 0; k < 4; k++) {
     double x = v[k].isNumber() ? v[k].as<double>() : -1.0;
-    if (!(x >= 1 && x <= 4096 && x == (int)x)) throw Error(std::string(name) + " must hold integers in 1..4096");
+    if (!(x >= 1 && x <= Limits::max_raw_op_side && x == (int)x))
+      throw Error(std::string(name) + " must hold integers in 1.." + std::to_string(Limits::max_raw_op_side));
     d[k] = (int)x;
   }
   Shape s{d[0], d[1], d[2], d[3]};
-  if (s.size() > (64u << 20)) throw Error(std::string(name) + " is too large");
+  if ((uint64_t)s.n * s.c * s.h * s.w > Limits::max_raw_op_floats) throw Error(std::string(name) + " is too large");
   return s;
 }
 
 Pair pair_of(const val& v, const char* name, int lo) {
   auto one = [&](const val& x) {
     double d = x.isNumber() ? x.as<double>() : -1.0;
-    if (!(d >= lo && d <= 64 && d == (int)d))
-      throw Error(std::string(name) + " must be an integer in " + std::to_string(lo) + "..64 or [h, w]");
+    if (!(d >= lo && d <= Limits::max_window && d == (int)d))
+      throw Error(std::string(name) + " must be an integer in " + std::to_string(lo) + ".." +
+                  std::to_string(Limits::max_window) + " or [h, w]");
     return (int)d;
   };
   if (v.isNumber()) return {one(v), one(v)};
@@ -198,7 +211,7 @@ ConvArgs conv_args(const val& x, const val& x_shape, const val& w, const val& w_
   a.g.dilation = pair_of(dilation, "dilation", 1);
   if (std::string problem = conv2d_output_problem(a.xs, a.g); !problem.empty()) throw Error(problem);
   a.ys = conv2d_output_shape(a.xs, a.ws.n, a.g);
-  if (a.ys.size() > (64u << 20)) throw Error("output is too large");
+  if ((uint64_t)a.ys.n * a.ys.c * a.ys.h * a.ys.w > Limits::max_raw_op_floats) throw Error("output is too large");
   return a;
 }
 
@@ -207,8 +220,10 @@ val conv2d_forward_js(val x, val x_shape, val w, val w_shape, val b, val stride,
     ConvArgs a = conv_args(x, x_shape, w, w_shape, stride, padding, dilation);
     std::vector<float> bias = b.isUndefined() || b.isNull() ? std::vector<float>(a.ws.n, 0.0f) : floats(b, "b");
     check_len(bias, a.ws.n, "b");
-    std::vector<float> y(a.ys.size()), workspace(conv2d_workspace_floats(a.xs, a.ws.n, a.g));
-    conv2d_forward(a.x.data(), a.xs, a.w.data(), bias.data(), a.ws.n, a.g, y.data(), workspace.data());
+    std::vector<float> y(a.ys.size());
+    Workspace ws;
+    ws.reserve(conv2d_workspace(a.xs, a.ws.n, a.g));
+    conv2d_forward(a.x.data(), a.xs, a.w.data(), bias.data(), a.ws.n, a.g, y.data(), ws);
     val out = val::object();
     out.set("y", copy_out(y));
     out.set("shape", shape_val(a.ys));
@@ -221,10 +236,10 @@ val conv2d_backward_js(val x, val x_shape, val w, val w_shape, val dy, val strid
     ConvArgs a = conv_args(x, x_shape, w, w_shape, stride, padding, dilation);
     std::vector<float> d = floats(dy, "dy");
     check_len(d, a.ys.size(), "dy");
-    std::vector<float> dx(a.x.size()), dw(a.w.size(), 0.0f), db(a.ws.n, 0.0f),
-        workspace(conv2d_workspace_floats(a.xs, a.ws.n, a.g));
-    conv2d_backward(a.x.data(), a.xs, a.w.data(), a.ws.n, a.g, d.data(), dx.data(), dw.data(), db.data(),
-                    workspace.data());
+    std::vector<float> dx(a.x.size()), dw(a.w.size(), 0.0f), db(a.ws.n, 0.0f);
+    Workspace ws;
+    ws.reserve(conv2d_workspace(a.xs, a.ws.n, a.g));
+    conv2d_backward(a.x.data(), a.xs, a.w.data(), a.ws.n, a.g, d.data(), dx.data(), dw.data(), db.data(), ws);
     val out = val::object();
     out.set("dx", copy_out(dx));
     out.set("dw", copy_out(dw));
@@ -242,21 +257,27 @@ struct PoolArgs {
 PoolArgs pool_args(const std::string& kind, const val& x, const val& x_shape, const val& size, const val& stride,
                    const val& padding) {
   PoolArgs a;
-  if (kind == "max") a.kind = PoolKind::Max;
-  else if (kind == "avg") a.kind = PoolKind::Avg;
-  else if (kind == "l2") a.kind = PoolKind::L2;
-  else if (kind == "wavg") a.kind = PoolKind::WeightedAvg;
-  else throw Error("pool kind \"" + kind + "\" is not one of max, avg, l2, wavg");
+  const LayerKind* layer = nullptr;  // the pooling row of the layer table: its rules apply here too
+  std::string names;
+  for (const LayerKind& k : layer_kinds()) {
+    if (k.type != LayerType::MaxPool && k.type != LayerType::AvgPool && k.type != LayerType::WAvgPool &&
+        k.type != LayerType::L2Pool)
+      continue;
+    names += std::string(names.empty() ? "" : ", ") + pool_kind_name(pool_kind_of(k.type));
+    if (kind == pool_kind_name(pool_kind_of(k.type))) layer = &k;
+  }
+  if (!layer) throw Error("pool kind \"" + kind + "\" is not one of " + names);
+  a.kind = pool_kind_of(layer->type);
   a.xs = shape4(x_shape, "xShape");
   a.x = floats(x, "x");
   check_len(a.x, a.xs.size(), "x");
   a.g.size = pair_of(size, "size", 1);
   a.g.stride = stride.isUndefined() || stride.isNull() ? a.g.size : pair_of(stride, "stride", 1);
   a.g.padding = padding.isUndefined() || padding.isNull() ? Pair{0, 0} : pair_of(padding, "padding", 0);
-  if (a.g.padding.h >= a.g.size.h || a.g.padding.w >= a.g.size.w)
-    throw Error("padding must be smaller than the window");
+  LayerSpec l;
+  l.type = layer->type, l.kernel = a.g.size, l.stride = a.g.stride, l.padding = a.g.padding;
+  layer->shape(l, a.xs);  // throws the layer's own message: padding ≥ window, a window that does not fit
   a.ys = pool2d_output_shape(a.xs, a.g);
-  if (a.ys.h <= 0 || a.ys.w <= 0) throw Error("the window does not fit in the input");
   return a;
 }
 
@@ -293,12 +314,25 @@ std::string presets_json() {
   return out + "]";
 }
 
+// engine/size_limits.h as JSON: the JS API's Module.limits.
+std::string limits_json() {
+  return "{\"maxLayers\":" + std::to_string(Limits::max_layers) +
+         ",\"maxChannels\":" + std::to_string(Limits::max_channels) +
+         ",\"maxInputSide\":" + std::to_string(Limits::max_input_side) +
+         ",\"maxInputChannels\":" + std::to_string(Limits::max_input_channels) +
+         ",\"maxWindow\":" + std::to_string(Limits::max_window) + ",\"maxUnits\":" + std::to_string(Limits::max_units) +
+         ",\"maxTiles\":" + std::to_string(Limits::max_tiles) + ",\"maxClasses\":" + std::to_string(Limits::max_classes) +
+         ",\"maxParams\":" + std::to_string(Limits::max_params) + ",\"maxBatch\":" + std::to_string(Limits::max_batch) +
+         ",\"maxModelFileBytes\":" + std::to_string(Limits::max_model_file_bytes) + "}";
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(convlab) {
   function("takeError", &take_error);
   function("presetsJson", &presets_json);
   constant("maxModelFileBytes", (double)Limits::max_model_file_bytes);
+  function("limitsJson", &limits_json);
   class_<NetworkCore>("NetworkCore")
       .class_function("create", &NetworkCore::create, allow_raw_pointers())
       .class_function("load", &NetworkCore::load, allow_raw_pointers())

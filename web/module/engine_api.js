@@ -1,5 +1,4 @@
-// The engine's JavaScript API (PRODUCT.md, "Engine API in JavaScript"), on top of the Embind core
-// in bindings.cpp. Linked with --post-js, so it runs inside the module and sees HEAPF32 etc.
+// The engine's JavaScript API (docs/api.md), on top of the Embind core in bindings.cpp. Linked with --post-js, so it runs inside the module and sees HEAPF32 etc.
 // Every failure arrives as an Error with the engine's message.
 
 function convlabCheck(result) {
@@ -95,9 +94,9 @@ class ConvLabNetwork {
     convlabCheck(this.core.inputGradient(x.ptr, x.length, classIndex, out));
     return new Float32Array(HEAPF32.buffer, out, count).slice();
   }
-  layerOutput(i) { return this.core.layerOutput(this.layerIndex(i)).slice(); }
-  weights(i) { return this.core.weights(this.layerIndex(i)).slice(); }
-  biases(i) { return this.core.biases(this.layerIndex(i)).slice(); }
+  layerOutput(i) { return convlabCheck(this.core.layerOutput(this.layerIndex(i))).slice(); }
+  weights(i) { return convlabCheck(this.core.weights(this.layerIndex(i))).slice(); }
+  biases(i) { return convlabCheck(this.core.biases(this.layerIndex(i))).slice(); }
   layerIndex(i) {
     if (!Number.isInteger(i) || i < 0 || i >= this.core.layers()) throw new Error('no layer ' + i);
     return i;
@@ -109,6 +108,12 @@ class ConvLabNetwork {
   }
 }
 Module['Network'] = ConvLabNetwork;
+// The engine's size limits (engine/size_limits.h): maxBatch, maxChannels, maxModelFileBytes, …
+// (Read once, when first asked: Embind registers its functions only when the runtime starts.)
+let convlabLimits = null;
+Object.defineProperty(Module, 'limits', {
+  get() { return convlabLimits || (convlabLimits = Object.freeze(JSON.parse(Module['limitsJson']()))); },
+});
 // [{name, spec}]: the page's preset architectures; presets()[0] is the default network.
 Module['presets'] = () => JSON.parse(Module['presetsJson']());
 

@@ -1,0 +1,174 @@
+// The page's logic that needs no browser: the drawing pad, the training scheduler, the data asset.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+#include "datasets.h"
+#include "pad.h"
+#include "preprocess.h"
+#include "presets.h"
+#include "trainer.h"
+
+using namespace convlab;
+
+namespace {
+
+double ink(const std::vector<float>& image, int side, int row0, int row1) {
+  double s = 0;
+  for (int r = row0; r < row1; r++)
+    for (int c = 0; c < side; c++) s += image[(size_t)r * side + c];
+  return s;
+}
+
+// A small data set of 28×28 images: a bar near the top for class 0, near the bottom for class 1.
+Dataset bars(int n) {
+  Dataset d;
+  d.n = n, d.h = d.w = 28;
+  d.images.assign((size_t)n * 784, 0.0f);
+  d.labels.resize(n);
+  for (int i = 0; i < n; i++) {
+    d.labels[i] = i % 2;
+    const int row = i % 2 ? 20 + i % 4 : 4 + i % 4;
+    for (int c = 4; c < 24; c++) d.images[(size_t)i * 784 + row * 28 + c] = 1.0f;
+  }
+  return d;
+}
+
+std::vector<uint8_t> idx_bytes(const std::vector<uint32_t>& dims, const std::vector<uint8_t>& data) {
+  std::vector<uint8_t> out = {0, 0, 0x08, (uint8_t)dims.size()};
+  for (uint32_t d : dims) out.insert(out.end(), {(uint8_t)(d >> 24), (uint8_t)(d >> 16), (uint8_t)(d >> 8), (uint8_t)d});
+  out.insert(out.end(), data.begin(), data.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("pad: a stroke across the top stays at the top — of the canvas and of the network's input") {
+  Pad pad;
+  CHECK(!pad.can_undo());
+  pad.press(60, 40);
+  for (float x = 60; x <= 220; x += 7) pad.drag(x, 40 + (x - 60) * 0.05f);
+  pad.release();
+  const auto& canvas = pad.canvas();
+  CHECK(ink(canvas, kPadSide, 0, kPadSide / 2) > 1000);
+  CHECK(ink(canvas, kPadSide, kPadSide / 2, kPadSide) == 0);
+  // MNIST preprocessing centres the ink's mass: a horizontal stroke ends up in the middle rows,
+  // its ends still left and right; the shift moves it by whole pixels.
+  PadInput in = pad_input(pad, 0, 0);
+  CHECK(!in.empty);
+  PadInput up = pad_input(pad, -5, 0);
+  CHECK(ink(up.input, kDigitSide, 0, 14) > ink(up.input, kDigitSide, 14, 28));
+  PadInput down = pad_input(pad, 5, 0);
+  CHECK(ink(down.input, kDigitSide, 14, 28) > ink(down.input, kDigitSide, 0, 14));
+  CHECK(std::accumulate(up.input.begin(), up.input.end(), 0.0) ==
+        doctest::Approx(std::accumulate(in.input.begin(), in.input.end(), 0.0)));
+}
+
+TEST_CASE("pad: undo restores the canvas before each stroke or clear; the history is bounded") {
+  Pad pad;
+  const uint64_t v0 = pad.version();
+  pad.press(100, 100);
+  pad.release();
+  const std::vector<float> one = pad.canvas();
+  CHECK(pad.version() != v0);
+  pad.clear();
+  CHECK(std::all_of(pad.canvas().begin(), pad.canvas().end(), [](float v) { return v == 0.0f; }));
+  CHECK(pad.undo());
+  CHECK(pad.canvas() == one);
+  CHECK(pad.undo());
+  CHECK(std::all_of(pad.canvas().begin(), pad.canvas().end(), [](float v) { return v == 0.0f; }));
+  CHECK(!pad.undo());
+  for (int i = 0; i < kMaxUndoStrokes + 10; i++) pad.press(10.0f + i, 10), pad.release();
+  int undos = 0;
+  while (pad.undo()) undos++;
+  CHECK(undos == kMaxUndoStrokes);
+  CHECK(pad_input(Pad(), 0, 0).empty);
+}
+
+TEST_CASE("trainer: runs its epochs, says when to keep the model (each epoch end, the run's end), evaluates each") {
+  Dataset train = bars(64), test = bars(20);
+  Network net(kPresets[1].spec, 1);
+  Trainer tr;
+  tr.set_data(&train, &test);
+  tr.settings.epochs = 3, tr.settings.batch = 16, tr.settings.augment = false;
+  CHECK(tr.cannot_train(net) == "");
+  tr.reset();
+  tr.start();
+  int epoch_ends = 0, finishes = 0, slices = 0;
+  while ((tr.running() || tr.evaluating()) && slices++ < 10000) {
+    const TrainerUpdate u = tr.work(net, 5.0);
+    epoch_ends += u.epoch_ended, finishes += u.finished;
+    CHECK(!u.failed);
+  }
+  CHECK(epoch_ends == 3);
+  CHECK(finishes == 1);
+  CHECK(tr.message == "Finished 3 epochs.");
+  CHECK(tr.run()->epoch() == 3);
+  CHECK(tr.test_acc_history.size() == 3);
+  CHECK(tr.train_acc_history.size() == 3);
+  CHECK(tr.have_eval);
+  CHECK(tr.last_eval.examples == 20);
+  CHECK(tr.last_eval.classes == 10);
+  // Start again: it trains further instead of stopping at once.
+  tr.start();
+  CHECK(tr.settings.epochs == 6);
+  tr.pause();
+  // Step: one batch, whether running or not.
+  const uint64_t before = tr.run()->examples_seen();
+  CHECK(tr.step_batch(net).model_changed);
+  CHECK(tr.run()->examples_seen() == before + 16);
+}
+
+TEST_CASE("trainer: a failing step stops training with the engine's message; a network that does not fit the data says why") {
+  Dataset train = bars(64), test = bars(20);
+  Network net(kPresets[1].spec, 1);
+  Trainer tr;
+  tr.set_data(&train, &test);
+  tr.settings.lr = 1e30f, tr.settings.augment = false;
+  tr.reset();
+  tr.start();
+  bool failed = false;
+  for (int i = 0; i < 100 && !failed; i++) failed = tr.work(net, 5.0).failed;
+  CHECK(failed);
+  CHECK(!tr.running());
+  CHECK(tr.error.find("Training stopped: training diverged") == 0);
+  Network small(R"({"input":[1,14,14],"layers":[{"type":"dense","units":10}]})", 1);
+  CHECK(tr.cannot_train(small).find("takes 1×14×14 inputs") != std::string::npos);
+  Network two(R"({"input":[1,28,28],"layers":[{"type":"dense","units":2}]})", 1);
+  Dataset three = bars(8);
+  three.labels[0] = 2;
+  tr.set_data(&three, &test);
+  CHECK(tr.cannot_train(two).find("3 classes") != std::string::npos);
+}
+
+TEST_CASE("training budget: grows while frames keep 32 fps, shrinks when they do not, capped by the frame's work") {
+  CHECK(next_train_budget_ms(8.0, 16.0, 10.0) == 8.25);
+  CHECK(next_train_budget_ms(8.0, 40.0, 10.0) == 7.0);
+  CHECK(next_train_budget_ms(17.9, 16.0, 10.0) == 18.0);
+  CHECK(next_train_budget_ms(1.0, 50.0, 10.0) == 1.0);
+  CHECK(next_train_budget_ms(8.0, 16.0, 27.0) == 2.0);
+}
+
+TEST_CASE("data asset: four IDX files in one; truncation and a wrong count are Errors") {
+  auto train_images = idx_bytes({2, 2, 2}, {0, 255, 128, 0, 1, 2, 3, 4});
+  auto train_labels = idx_bytes({2}, {3, 7});
+  auto test_images = idx_bytes({1, 2, 2}, {9, 9, 9, 9});
+  auto test_labels = idx_bytes({1}, {1});
+  std::vector<uint8_t> asset;
+  auto u32 = [&](uint32_t v) { asset.insert(asset.end(), {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)}); };
+  u32(4);
+  for (auto* f : {&train_images, &train_labels, &test_images, &test_labels}) u32((uint32_t)f->size());
+  for (auto* f : {&train_images, &train_labels, &test_images, &test_labels}) asset.insert(asset.end(), f->begin(), f->end());
+  TrainTestData d = parse_dataset_asset(asset.data(), asset.size(), "asset");
+  CHECK(d.train.n == 2);
+  CHECK(d.train.h == 2);
+  CHECK(d.train.labels[1] == 7);
+  CHECK(d.train.images[1] == doctest::Approx(1.0f));
+  CHECK(d.test.n == 1);
+  CHECK_THROWS_AS(parse_dataset_asset(asset.data(), asset.size() - 1, "asset"), Error);
+  CHECK_THROWS_AS(parse_dataset_asset(asset.data(), 10, "asset"), Error);
+  asset[0] = 3;
+  CHECK_THROWS_WITH_AS(parse_dataset_asset(asset.data(), asset.size(), "asset"), "asset: expected 4 files", Error);
+}

@@ -1,0 +1,119 @@
+// ConvLab's page: the state of each panel in one small struct (Dear ImGui demo style), the actions
+// panels share, and one function per panel. The pure logic (pad, trainer, data assets) lives in
+// pad.h, trainer.h and datasets.h, without ImGui or Emscripten.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "heatmap.h"
+#include "imgui.h"
+#include "network.h"
+#include "pad.h"
+#include "trainer.h"
+
+namespace convlab {
+
+struct DrawState {
+  Pad pad;
+  int shift_y = 0, shift_x = 0;  // equivariance demo: whole-pixel shift of the 28×28 input
+  PadInput in;                   // the input the network received
+  uint64_t pad_shown = 0;        // pad version in the pad's texture
+  uint64_t pad_read = ~0ull;     // pad version the input was made from
+  uint64_t preview_shown = ~0ull;  // input version in the preview's texture
+  bool changed = true;           // shift or model changed: predict the drawing again
+  uint64_t input_version = 0;    // grows with every prediction of the drawing (new activations)
+};
+
+struct BuildState {
+  int preset = 0;
+  NetworkSpec spec;              // the spec being edited
+  std::vector<LayerInfo> info;
+  std::string error;             // why the edited spec is impossible, or empty
+  int add_kind = 0;              // index into layer_kinds()
+};
+
+// Inspect views are computed when what they show changes, not every frame: each keeps the
+// version it was made from.
+struct InspectState {
+  int hover_layer = -1, hover_unit_y = -1, hover_unit_x = -1;
+  int confusion_true = -1, confusion_pred = -1;
+  uint64_t maps_version = ~0ull, filters_version = ~0ull, histograms_version = ~0ull, im2col_version = ~0ull;
+  uint64_t saliency_version = ~0ull, cell_version = ~0ull, wrong_version = ~0ull;
+  int saliency_class = -1;
+  std::vector<std::array<float, 30>> histogram_bins;
+  std::vector<std::string> histogram_labels;
+  std::vector<float> saliency;
+  std::vector<float> im2col_col, im2col_y;  // the column matrix and W·col + b of the first conv2d
+  float im2col_max_diff = 0.0f;             // |W·col + b − the layer's feature maps|, largest
+};
+
+struct App {
+  std::unique_ptr<Network> net;
+  std::string model_source;        // "default", "browser storage", a file name, "new (untrained)"
+  uint64_t model_version = 0;      // grows whenever the weights change
+  std::unique_ptr<Dataset> train, test;
+  std::string data_status = "loading MNIST…";
+  Trainer trainer;
+  std::vector<float> probs;
+  int digit = -1;
+  std::string error, message;      // red and plain status lines
+  DrawState draw;
+  BuildState build;
+  InspectState inspect;
+  std::map<std::string, Heatmap> heatmaps;
+  bool ready_reported = false;
+  int frames = 0;
+  // Rectangles (x, y, w, h in CSS pixels) of named widgets drawn this frame, for the test hook:
+  // tests find a button the way a user sees it, then click it.
+  std::map<std::string, std::array<float, 4>> widgets;
+  double frame_work_ms = 10.0;      // the frame's own work (layout, drawing), training excluded: an average
+  double frame_interval_ms = 16.7;  // time between frames: an average
+  double train_budget_ms = 8.0;
+};
+extern App app;
+
+// ---- shared by the panels (actions.cpp) ----
+extern ImFont* big_font;
+extern const ImVec4 kRed, kDim;
+void mark(const std::string& name);  // remembers the last item's rectangle for the test hook
+Heatmap& heatmap(const std::string& key);
+// Builds a network; on failure (any exception, out of memory) shows why and returns null.
+std::unique_ptr<Network> build_network(const NetworkSpec& spec, uint64_t seed);
+void use_network(std::unique_ptr<Network> net, const std::string& source);
+void model_changed();
+void store_model();                    // keeps the current model in the browser (host.js)
+void update_input();                   // preprocesses and predicts the drawing when it changed
+void run_trainer_slice(double budget_ms);
+void clear_pad();
+void undo_stroke();
+
+// ---- panels, one function each (panels/, inspect/) ----
+void draw_panel(float side);
+void input_preview(float cell);
+void predict_panel();
+void build_panel();
+void train_panel();
+void inspect_panel();
+void keep_panel();
+void feature_maps_tab();
+void filters_tab();
+void histograms_tab();
+void saliency_tab();
+void test_set_tab();
+void im2col_tab();
+
+}  // namespace convlab
+
+// The page's JavaScript (web/host.js), called from C++ (defined with EM_JS in hook.cpp).
+extern "C" {
+void js_download(const uint8_t* bytes, int size, const char* name);
+void js_pick_model_file();
+void js_store_model(const uint8_t* bytes, int size);
+void js_forget_model();
+void js_load_default_model();
+void js_set_ready();
+}

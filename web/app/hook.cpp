@@ -1,0 +1,106 @@
+// The bridge to the page's JavaScript (web/host.js): what C++ asks of it (EM_JS), and the entry
+// points it calls — loading models and data, and the read-only test hook window.convlab.
+#include <emscripten.h>
+
+#include <numeric>
+#include <nlohmann/json.hpp>
+
+#include "app.h"
+#include "datasets.h"
+
+using namespace convlab;
+
+EM_JS(void, js_download, (const uint8_t* bytes, int size, const char* name), {
+  window.convlabHost.download(HEAPU8.slice(bytes, bytes + size), UTF8ToString(name));
+});
+EM_JS(void, js_pick_model_file, (), { window.convlabHost.pickModelFile(); });
+EM_JS(void, js_store_model, (const uint8_t* bytes, int size), {
+  window.convlabHost.storeModel(HEAPU8.slice(bytes, bytes + size));
+});
+EM_JS(void, js_forget_model, (), { window.convlabHost.forgetModel(); });
+EM_JS(void, js_load_default_model, (), { window.convlabHost.loadDefaultModel(); });
+EM_JS(void, js_set_ready, (), { window.convlabHost.ready(); });
+
+extern "C" {
+
+// The engine's limit, so that host.js refuses a larger file before reading it.
+EMSCRIPTEN_KEEPALIVE double convlab_max_model_file_bytes() { return (double)Limits::max_model_file_bytes; }
+
+// Loads a model file; on failure the current model stays and the reason is shown. Returns 1 on success.
+EMSCRIPTEN_KEEPALIVE int convlab_load_model(const uint8_t* bytes, int size, const char* source) {
+  std::string error;
+  try {
+    auto net = std::make_unique<Network>(Network::load(bytes, (size_t)size));
+    use_network(std::move(net), source);
+    if (std::string(source) != "default") store_model();
+    app.message = std::string("Loaded model: ") + source + ".";
+    app.error.clear();
+    return 1;
+  } catch (const std::bad_alloc&) {
+    error = "it does not fit in memory";
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  app.error = std::string("Could not load ") + source + ": " + error + (app.net ? " — the current model is unchanged." : "");
+  return 0;
+}
+
+// The packed MNIST asset (scripts/pack_assets.mjs), already decompressed.
+EMSCRIPTEN_KEEPALIVE void convlab_set_dataset(const uint8_t* bytes, int size) {
+  try {
+    TrainTestData data = parse_dataset_asset(bytes, (size_t)size, "MNIST asset");
+    app.train = std::make_unique<Dataset>(std::move(data.train));
+    app.test = std::make_unique<Dataset>(std::move(data.test));
+    app.trainer.set_data(app.train.get(), app.test.get());
+    app.data_status = "MNIST " + std::to_string(app.train->n) + " / " + std::to_string(app.test->n);
+    app.trainer.start_evaluation();
+  } catch (const std::exception& e) {
+    app.data_status = std::string("MNIST could not be loaded: ") + e.what();
+  }
+}
+
+EMSCRIPTEN_KEEPALIVE void convlab_dataset_failed(const char* why) {
+  app.data_status = std::string("MNIST could not be loaded: ") + why;
+}
+
+// The read-only test hook (window.convlab.state / prediction).
+EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
+  static std::string text;
+  const Trainer& t = app.trainer;
+  nlohmann::json j;
+  j["training"] = t.running();
+  j["epoch"] = t.run() ? t.run()->epoch() : 0;
+  j["examplesSeen"] = t.run() ? t.run()->examples_seen() : 0;
+  j["trainLoss"] = t.loss_history.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.last_loss);
+  j["testAccuracy"] = t.have_eval ? nlohmann::json(t.last_eval.accuracy()) : nlohmann::json(nullptr);
+  j["testAccuracyEpoch"] = t.evaluated_epoch;  // epochs trained when testAccuracy was measured
+  j["fps"] = ImGui::GetIO().Framerate;
+  j["error"] = app.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(app.error);
+  j["message"] = app.message;
+  const auto pad = app.widgets.count("pad") ? app.widgets.at("pad") : std::array<float, 4>{};
+  j["pad"] = {{"x", pad[0]}, {"y", pad[1]}, {"w", pad[2]}, {"h", pad[3]}};
+  j["model"] = app.model_source;
+  j["steps"] = app.net ? app.net->steps() : 0;
+  j["dataLoaded"] = app.train != nullptr;
+  j["buildError"] = app.build.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(app.build.error);
+  j["layers"] = app.build.info.size();
+  j["examplesPerSecond"] = t.examples_per_s;
+  nlohmann::json widgets = nlohmann::json::object();
+  for (const auto& [name, r] : app.widgets) widgets[name] = {{"x", r[0]}, {"y", r[1]}, {"w", r[2]}, {"h", r[3]}};
+  j["widgets"] = widgets;
+  j["shift"] = {app.draw.shift_y, app.draw.shift_x};
+  j["inputInk"] = std::accumulate(app.draw.in.input.begin(), app.draw.in.input.end(), 0.0);
+  text = j.dump();
+  return text.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* convlab_prediction_json() {
+  static std::string text;
+  nlohmann::json j;
+  j["digit"] = app.digit >= 0 ? nlohmann::json(app.digit) : nlohmann::json(nullptr);
+  j["probs"] = app.draw.in.empty ? std::vector<float>(app.probs.size(), 0.0f) : app.probs;
+  text = j.dump();
+  return text.c_str();
+}
+
+}  // extern "C"

@@ -1,0 +1,60 @@
+// Feature maps of every layer for the current drawing; hovering a unit outlines its receptive
+// field on the input preview.
+#include <algorithm>
+
+#include "app.h"
+
+namespace convlab {
+
+namespace {
+constexpr int kMapsPerRow = 8;
+
+// Pixels per unit: maps of a layer fit in about 56 px, a flat layer's units in about 400.
+int cell_of(const LayerInfo& f) {
+  const bool flat = f.out.h == 1 && f.out.w == 1;
+  return flat ? std::max(4, std::min(24, 400 / std::max(1, f.out.c))) : std::max(1, std::min(6, 56 / std::max(f.out.h, f.out.w)));
+}
+}  // namespace
+
+void feature_maps_tab() {
+  InspectState& in = app.inspect;
+  in.hover_layer = -1;
+  ImGui::TextColored(kDim, "Feature maps of your drawing. Hover a unit: its receptive field is outlined on the 28×28 input.");
+  ImGui::TextColored(kDim, "Shift the input with the arrows: the maps shift with it (equivariance), the prediction stays (invariance).");
+  const bool remake = in.maps_version != app.draw.input_version;
+  in.maps_version = app.draw.input_version;
+  for (size_t i = 0; i < app.net->info().size(); i++) {
+    const Tensor& t = app.net->layer_output(i);
+    const LayerInfo& f = app.net->info()[i];
+    const int C = f.out.c, H = f.out.h, W = f.out.w, cell = cell_of(f);
+    if (t.shape.n < 1) continue;
+    const bool flat = H == 1 && W == 1;
+    Heatmap& h = heatmap("fmap" + std::to_string(i));
+    if (remake || h.rows() == 0) {
+      int rows = 1, cols = C;
+      std::vector<float> atlas;
+      if (flat) atlas.assign(t.ptr(), t.ptr() + C);
+      else atlas = make_atlas(t.ptr(), C, H, W, std::min(C, kMapsPerRow), &rows, &cols);
+      const bool signed_values = std::any_of(t.ptr(), t.ptr() + f.out.per_example(), [](float v) { return v < 0; });
+      h.update(atlas.data(), rows, cols, signed_values ? Colormap::Diverging : Colormap::Sequential,
+               max_abs(atlas.data(), atlas.size()), cell);
+    }
+    ImGui::Text("%zu. %s  %d×%d×%d   receptive field %d×%d", i + 1, layer_type_name(app.net->spec().layers[i].type), C,
+                H, W, f.receptive_field.h, f.receptive_field.w);
+    ImGui::Image(h.texture(), h.size());
+    mark("fmap:" + std::to_string(i));
+    if (!ImGui::IsItemHovered()) continue;
+    ImVec2 m = ImGui::GetIO().MousePos, o = ImGui::GetItemRectMin();
+    const int r = (int)((m.y - o.y) / cell), c = (int)((m.x - o.x) / cell);
+    int channel, uy, ux;
+    if (flat) channel = c, uy = ux = 0;
+    else channel = (r / (H + 1)) * std::min(C, kMapsPerRow) + c / (W + 1), uy = r % (H + 1), ux = c % (W + 1);
+    if (channel >= C || uy >= H || ux >= W) continue;
+    in.hover_layer = (int)i, in.hover_unit_y = uy, in.hover_unit_x = ux;
+    ImGui::SetTooltip("channel %d, unit (%d, %d) = %.4f\nreceptive field %d×%d from input pixel (%d, %d)", channel, uy, ux,
+                      t.data[((size_t)channel * H + uy) * W + ux], f.receptive_field.h, f.receptive_field.w,
+                      f.rf_start.h + uy * f.jump.h, f.rf_start.w + ux * f.jump.w);
+  }
+}
+
+}  // namespace convlab

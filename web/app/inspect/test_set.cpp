@@ -1,0 +1,102 @@
+// The test set: accuracy, the confusion matrix (click a cell for its digits), misclassified digits.
+#include <algorithm>
+#include <cmath>
+
+#include "app.h"
+
+namespace convlab {
+
+namespace {
+
+constexpr int kGalleryMax = 60, kGalleryColumns = 12, kGalleryCell = 2;
+
+// A grid of test images (indices) as one atlas, made when `version` changes; hover names one.
+void digit_gallery(const char* key, const std::vector<int>& indices, uint64_t version, uint64_t& shown) {
+  if (indices.empty()) return;
+  const Dataset& test = *app.trainer.test_data();
+  const Evaluation& e = app.trainer.last_eval;
+  const int count = std::min<int>((int)indices.size(), kGalleryMax), side_h = test.h, side_w = test.w;
+  Heatmap& h = heatmap(key);
+  if (version != shown || h.rows() == 0) {
+    const size_t pixels = (size_t)side_h * side_w;
+    std::vector<float> planes((size_t)count * pixels);
+    for (int k = 0; k < count; k++)
+      std::copy_n(test.images.data() + (size_t)indices[k] * pixels, pixels, planes.data() + (size_t)k * pixels);
+    int rows, cols;
+    auto atlas = make_atlas(planes.data(), count, side_h, side_w, kGalleryColumns, &rows, &cols);
+    h.update(atlas.data(), rows, cols, Colormap::Gray, 1.0f, kGalleryCell);
+    shown = version;
+  }
+  ImGui::Image(h.texture(), h.size());
+  mark(std::string("gallery:") + key);
+  if (ImGui::IsItemHovered()) {
+    ImVec2 m = ImGui::GetIO().MousePos, o = ImGui::GetItemRectMin();
+    const int k = (int)((m.y - o.y) / kGalleryCell / (side_h + 1)) * kGalleryColumns +
+                  (int)((m.x - o.x) / kGalleryCell / (side_w + 1));
+    if (k >= 0 && k < count)
+      ImGui::SetTooltip("test image #%d: true %d, predicted %d", indices[k], test.labels[indices[k]],
+                        e.predicted[indices[k]]);
+  }
+}
+
+}  // namespace
+
+void test_set_tab() {
+  Trainer& tr = app.trainer;
+  if (!tr.test_data()) {
+    ImGui::TextColored(kDim, "%s", app.data_status.c_str());
+    return;
+  }
+  if (!tr.have_eval) {
+    ImGui::TextColored(kDim, tr.evaluating() ? "evaluating on the test set…" : "no evaluation yet");
+    if (!tr.evaluating() && ImGui::Button("Evaluate")) tr.start_evaluation();
+    return;
+  }
+  const Dataset& test = *tr.test_data();
+  const Evaluation& e = tr.last_eval;
+  ImGui::Text("Test accuracy %.2f%% (%d of %d), mean loss %.4f", 100 * e.accuracy(), e.correct, e.examples, e.mean_loss());
+  ImGui::SameLine();
+  if (!tr.evaluating() && ImGui::SmallButton("re-evaluate")) tr.start_evaluation();
+  ImGui::TextColored(kDim, "Confusion matrix: rows true class, columns prediction. Click a cell to see its images.");
+  InspectState& in = app.inspect;
+  const int C = e.classes;
+  if (ImGui::BeginTable("confusion", C + 1, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
+    ImGui::TableSetupColumn("");
+    for (int p = 0; p < C; p++) ImGui::TableSetupColumn(std::to_string(p).c_str());
+    ImGui::TableHeadersRow();
+    int most = 1;
+    for (int v : e.confusion) most = std::max(most, v);
+    for (int t = 0; t < C; t++) {
+      ImGui::TableNextRow();
+      ImGui::TableSetColumnIndex(0);
+      ImGui::Text("%d", t);
+      for (int p = 0; p < C; p++) {
+        ImGui::TableSetColumnIndex(p + 1);
+        const int count = e.count(t, p);
+        const float a = count ? 0.15f + 0.85f * std::sqrt((float)count / most) : 0.0f;
+        const ImVec4 colour = t == p ? ImVec4(0.2f, 0.55f, 0.3f, a) : ImVec4(0.8f, 0.25f, 0.2f, a);
+        ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, ImGui::GetColorU32(colour));
+        char label[32];
+        std::snprintf(label, sizeof label, "%d##c%d_%d", count, t, p);
+        if (ImGui::Selectable(label, in.confusion_true == t && in.confusion_pred == p, 0, ImVec2(30, 0)))
+          in.confusion_true = t, in.confusion_pred = p, in.cell_version = ~0ull;
+      }
+    }
+    ImGui::EndTable();
+  }
+  if (in.confusion_true >= C) in.confusion_true = in.confusion_pred = -1;
+  if (in.confusion_true >= 0) {
+    std::vector<int> cell;
+    for (int k = 0; k < e.examples; k++)
+      if (test.labels[k] == in.confusion_true && e.predicted[k] == in.confusion_pred) cell.push_back(k);
+    ImGui::Text("true %d predicted %d: %zu images", in.confusion_true, in.confusion_pred, cell.size());
+    digit_gallery("cell", cell, tr.eval_version, in.cell_version);
+  }
+  std::vector<int> wrong;
+  for (int k = 0; k < e.examples; k++)
+    if (e.predicted[k] != test.labels[k]) wrong.push_back(k);
+  ImGui::Text("Misclassified test images (%zu; hover for true/predicted):", wrong.size());
+  digit_gallery("wrong", wrong, tr.eval_version, in.wrong_version);
+}
+
+}  // namespace convlab

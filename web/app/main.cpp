@@ -1,0 +1,224 @@
+// The page's shell: GLFW over WebGL2, touch, hi-DPI and fonts, the layout of the panels and the
+// frame loop. The panels are in panels/ and inspect/, the test hook and host bridge in hook.cpp.
+#include <GLFW/glfw3.h>
+#include <emscripten.h>
+#include <emscripten/html5.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "app.h"
+#include "heatmap.h"
+#include "imgui_impl_glfw.h"
+#include "presets.h"
+#include "ui_font.h"
+#include "ui_renderer.h"
+
+using namespace convlab;
+
+namespace {
+
+GLFWwindow* window = nullptr;
+double device_pixel_ratio = 1.0, css_width = 0, css_height = 0;
+// Keep in step with UI_FONT_UNICODES in web/web.cmake.
+const ImWchar kUiGlyphRanges[] = {0x0020, 0x007E, 0x00B0, 0x00B0, 0x00B2, 0x00B2, 0x00B7, 0x00B7, 0x00D7, 0x00D7,
+                                  0x03A0, 0x03A0, 0x03A3, 0x03A3, 0x03B1, 0x03B1, 0x03B5, 0x03B5, 0x03BB, 0x03BC,
+                                  0x03C3, 0x03C3, 0x2026, 0x2026, 0x2192, 0x2192, 0x2202, 0x2202, 0x2212, 0x2212,
+                                  0x2264, 0x2265, 0x230A, 0x230B, 0};
+
+double now_ms() {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+void main_window() {
+  ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(io.DisplaySize);
+  // No background: the frame's clear is one, and a full-screen blend less is a quarter of a
+  // software GPU's frame.
+  ImGui::Begin("ConvLab", nullptr,
+               ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove |
+                   ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                   ImGuiWindowFlags_NoBackground);
+  ImGui::Text("ConvLab");
+  ImGui::SameLine();
+  ImGui::TextColored(kDim, "draw a digit, watch a CNN read it, train your own, look inside   |   model: %s   |   %s   |   %.0f fps",
+                     app.model_source.empty() ? "loading…" : app.model_source.c_str(),
+                     app.data_status.c_str(), io.Framerate);
+  if (!app.error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, kRed);
+    ImGui::TextWrapped("%s", app.error.c_str());
+    ImGui::PopStyleColor();
+  }
+  if (!app.message.empty()) ImGui::TextWrapped("%s", app.message.c_str());
+  const bool wide = io.DisplaySize.x >= 900;
+  const float spacing = ImGui::GetStyle().ItemSpacing.x;
+  const float side = wide ? 300.0f : std::min(io.DisplaySize.x - 2 * ImGui::GetStyle().WindowPadding.x, 360.0f);
+  auto left_column = [&] {
+    draw_panel(side);
+    input_preview(wide ? 4.0f : 3.0f);
+    predict_panel();
+  };
+  if (wide) {
+    ImGui::BeginChild("left", ImVec2(side + 2 * spacing, 0));
+    left_column();
+    ImGui::EndChild();
+    ImGui::SameLine();
+    ImGui::BeginChild("right");
+  } else {
+    left_column();
+  }
+  if (ImGui::BeginTabBar("panels")) {
+    struct Panel {
+      const char* name;
+      void (*draw)();
+    };
+    static const Panel panels[] = {{"Build", build_panel}, {"Train", train_panel}, {"Inspect", inspect_panel}, {"Keep", keep_panel}};
+    for (const Panel& p : panels) {
+      const bool open = ImGui::BeginTabItem(p.name);
+      mark(std::string("tab:") + p.name);
+      if (!open) continue;
+      p.draw();
+      ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
+  }
+  if (wide) ImGui::EndChild();
+  ImGui::End();
+}
+
+// ---- frame loop, hi-DPI, fonts ----
+
+// The canvas fills the page; its backing store has devicePixelRatio pixels per CSS pixel and
+// ImGui lays out in CSS pixels. (glfwSetWindowSize is avoided: Emscripten 3.1.6's GLFW asks for
+// fullscreen whenever the size equals the screen's.)
+void sync_canvas_size() {
+  double w, h;
+  emscripten_get_element_css_size("#canvas", &w, &h);
+  const double dpr = emscripten_get_device_pixel_ratio();
+  if (w == css_width && h == css_height && dpr == device_pixel_ratio) return;
+  css_width = w, css_height = h;
+  emscripten_set_canvas_element_size("#canvas", (int)std::lround(w * dpr), (int)std::lround(h * dpr));
+  if (dpr == device_pixel_ratio) return;
+  // A font atlas rasterised at the screen's density keeps text crisp.
+  device_pixel_ratio = dpr;
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  ImFontConfig cfg;
+  cfg.FontDataOwnedByAtlas = false;
+  io.Fonts->AddFontFromMemoryTTF((void*)kUiFont, (int)sizeof kUiFont, (float)std::round(15.0 * dpr), &cfg, kUiGlyphRanges);
+  // The big font shows the predicted digit only: 11 glyphs, no oversampling at this size (a small
+  // atlas is a faster first frame).
+  static const ImWchar kDigitGlyphs[] = {'0', '9', '?', '?', 0};
+  ImFontConfig big_cfg = cfg;
+  big_cfg.OversampleH = 1;
+  big_font = io.Fonts->AddFontFromMemoryTTF((void*)kUiFont, (int)sizeof kUiFont, (float)std::round(72.0 * dpr),
+                                            &big_cfg, kDigitGlyphs);
+  io.FontGlobalScale = (float)(1.0 / dpr);
+  ui_renderer_upload_fonts();
+}
+
+// Touch: Emscripten 3.1.6's GLFW presses the mouse button on touchstart but never moves the
+// cursor (its calculateMouseEvent only reads SDL's event.touch), so fingers come through the
+// html5 callbacks instead and GLFW's touch listeners are removed.
+EM_BOOL on_touch(int type, const EmscriptenTouchEvent* e, void*) {
+  const EmscriptenTouchPoint* point = nullptr;
+  for (int i = 0; i < e->numTouches && !point; i++)
+    if (e->touches[i].isChanged) point = &e->touches[i];
+  if (!point) return EM_TRUE;
+  // The backend polls glfwGetCursorPos (a stale mouse position) while it believes the cursor is
+  // outside the window, which a finger never enters: tell it the cursor is in.
+  if (type == EMSCRIPTEN_EVENT_TOUCHSTART) ImGui_ImplGlfw_CursorEnterCallback(window, GLFW_TRUE);
+  ImGuiIO& io = ImGui::GetIO();
+  io.AddMouseSourceEvent(ImGuiMouseSource_TouchScreen);
+  io.AddMousePosEvent((float)point->targetX, (float)point->targetY);
+  if (type == EMSCRIPTEN_EVENT_TOUCHSTART) io.AddMouseButtonEvent(ImGuiMouseButton_Left, true);
+  if (type == EMSCRIPTEN_EVENT_TOUCHEND || type == EMSCRIPTEN_EVENT_TOUCHCANCEL)
+    io.AddMouseButtonEvent(ImGuiMouseButton_Left, false);
+  return EM_TRUE;  // no emulated mouse events, no page scrolling
+}
+
+void install_touch() {
+  EM_ASM({
+    const canvas = Module['canvas'];
+    canvas.removeEventListener('touchmove', GLFW.onMousemove, true);
+    canvas.removeEventListener('touchstart', GLFW.onMouseButtonDown, true);
+    canvas.removeEventListener('touchcancel', GLFW.onMouseButtonUp, true);
+    canvas.removeEventListener('touchend', GLFW.onMouseButtonUp, true);
+  });
+  emscripten_set_touchstart_callback("#canvas", nullptr, true, on_touch);
+  emscripten_set_touchmove_callback("#canvas", nullptr, true, on_touch);
+  emscripten_set_touchend_callback("#canvas", nullptr, true, on_touch);
+  emscripten_set_touchcancel_callback("#canvas", nullptr, true, on_touch);
+}
+
+void cursor_pos_callback(GLFWwindow* w, double x, double y) {
+  // Emscripten's GLFW reports backing-store pixels; ImGui works in CSS pixels.
+  ImGui_ImplGlfw_CursorPosCallback(w, x / device_pixel_ratio, y / device_pixel_ratio);
+}
+
+void frame() {
+  const double frame_start = now_ms();
+  double training_ms = 0.0;
+  app.widgets.clear();
+  glfwPollEvents();
+  sync_canvas_size();
+  ImGui_ImplGlfw_NewFrame();
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2((float)css_width, (float)css_height);
+  io.DisplayFramebufferScale = ImVec2((float)device_pixel_ratio, (float)device_pixel_ratio);
+  ImGui::NewFrame();
+  // ImGui's own Framerate averages 60 frames: too slow for the training budget to follow.
+  app.frame_interval_ms = 0.9 * app.frame_interval_ms + 0.1 * 1000.0 * io.DeltaTime;
+  if (app.net) {
+    const double training_start = now_ms();
+    if (app.trainer.running())
+      app.train_budget_ms = next_train_budget_ms(app.train_budget_ms, app.frame_interval_ms, app.frame_work_ms);
+    run_trainer_slice(app.trainer.running() ? app.train_budget_ms : 12.0);
+    training_ms = now_ms() - training_start;
+    update_input();
+  }
+  main_window();
+  ImGui::Render();
+  glViewport(0, 0, (int)(io.DisplaySize.x * device_pixel_ratio), (int)(io.DisplaySize.y * device_pixel_ratio));
+  const ImVec4 background = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  glClearColor(background.x, background.y, background.z, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ui_renderer_draw(ImGui::GetDrawData());
+  app.frame_work_ms = 0.9 * app.frame_work_ms + 0.1 * (now_ms() - frame_start - training_ms);
+  app.frames++;
+  if (!app.ready_reported && app.net && app.frames > 1) {
+    app.ready_reported = true;
+    js_set_ready();
+  }
+}
+
+}  // namespace
+
+int main() {
+  if (!glfwInit()) return 1;
+  glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  window = glfwCreateWindow(1280, 800, "ConvLab", nullptr, nullptr);
+  if (!window) return 1;
+  glfwMakeContextCurrent(window);
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  ImGui::StyleColorsDark();
+  ImGui::GetStyle().FrameRounding = 3.0f;
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  glfwSetCursorPosCallback(window, cursor_pos_callback);
+  install_touch();
+  ui_renderer_init();
+  heatmap_init();
+  device_pixel_ratio = 0;  // forces the first sync_canvas_size to build fonts for this screen
+  sync_canvas_size();
+  app.build.spec = parse_spec(kPresets[0].spec);
+  app.build.info = analyze(app.build.spec);
+  emscripten_set_main_loop(frame, 0, false);
+  return 0;
+}

@@ -1,0 +1,67 @@
+#include "pad.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "preprocess.h"
+
+namespace convlab {
+
+Pad::Pad() : canvas_((size_t)kPadSide * kPadSide, 0.0f) {}
+
+void Pad::remember() {
+  undo_.push_back(canvas_);
+  if ((int)undo_.size() > kMaxUndoStrokes) undo_.pop_front();
+}
+
+// An anti-aliased disc: coverage = clamp(r + ½ − distance to the centre).
+void Pad::stamp(float cx, float cy) {
+  const float r = brush_px;
+  for (int y = std::max(0, (int)(cy - r - 1)); y <= std::min(kPadSide - 1, (int)(cy + r + 1)); y++)
+    for (int x = std::max(0, (int)(cx - r - 1)); x <= std::min(kPadSide - 1, (int)(cx + r + 1)); x++) {
+      float v = std::clamp(r + 0.5f - std::hypot(x + 0.5f - cx, y + 0.5f - cy), 0.0f, 1.0f);
+      float& c = canvas_[(size_t)y * kPadSide + x];
+      c = std::max(c, v);
+    }
+  version_++;
+}
+
+void Pad::press(float x, float y) {
+  remember();
+  stroking_ = true, last_x_ = x, last_y_ = y;
+  stamp(x, y);
+}
+
+// Discs a third of the brush apart along the segment: a smooth line at any drag speed.
+void Pad::drag(float x, float y) {
+  if (!stroking_ || (x == last_x_ && y == last_y_)) return;
+  const float dx = x - last_x_, dy = y - last_y_, len = std::hypot(dx, dy);
+  const int steps = std::max(1, (int)std::ceil(len / std::max(1.0f, brush_px * 0.3f)));
+  for (int s = 1; s <= steps; s++) stamp(last_x_ + dx * s / steps, last_y_ + dy * s / steps);
+  last_x_ = x, last_y_ = y;
+}
+
+void Pad::clear() {
+  remember();
+  std::fill(canvas_.begin(), canvas_.end(), 0.0f);
+  version_++;
+}
+
+bool Pad::undo() {
+  if (undo_.empty()) return false;
+  canvas_ = std::move(undo_.back());
+  undo_.pop_back();
+  version_++;
+  return true;
+}
+
+PadInput pad_input(const Pad& pad, int shift_y, int shift_x) {
+  PadInput in;
+  in.centred.assign((size_t)kDigitSide * kDigitSide, 0.0f);
+  in.input.assign(in.centred.size(), 0.0f);
+  in.empty = !mnist_preprocess(pad.canvas().data(), kPadSide, kPadSide, in.centred.data());
+  shift_image(in.centred.data(), kDigitSide, kDigitSide, shift_y, shift_x, in.input.data());
+  return in;
+}
+
+}  // namespace convlab

@@ -1,0 +1,47 @@
+// The drawing pad without any UI: a canvas of coverage values in [0,1] (row 0 at the top, as the
+// user sees it), anti-aliased round strokes, undo, and the 28×28 input the network receives.
+// Pure logic: builds natively and is tested with doctest (tests/unit/test_page_logic.cpp).
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+namespace convlab {
+
+constexpr int kPadSide = 280;           // canvas pixels per side (10× MNIST)
+constexpr int kMaxUndoStrokes = 30;     // 30 canvases of 280×280 floats = 9 MB
+
+class Pad {
+ public:
+  Pad();
+  float brush_px = 11.0f;
+  // A stroke in canvas pixels: press, drag (any number), release.
+  void press(float x, float y);
+  void drag(float x, float y);
+  void release() { stroking_ = false; }
+  void clear();
+  bool undo();
+  bool can_undo() const { return !undo_.empty(); }
+  bool stroking() const { return stroking_; }
+  const std::vector<float>& canvas() const { return canvas_; }
+  uint64_t version() const { return version_; }  // changes with every change of the canvas
+
+ private:
+  void stamp(float cx, float cy);
+  void remember();
+  std::vector<float> canvas_;
+  std::deque<std::vector<float>> undo_;  // canvases before each stroke or clear
+  bool stroking_ = false;
+  float last_x_ = 0, last_y_ = 0;
+  uint64_t version_ = 1;
+};
+
+// What the network receives from the pad: MNIST-style preprocessing (crop, scale the longer side
+// to 20 px, centre of mass to the middle of 28×28), then the equivariance demo's whole-pixel shift.
+struct PadInput {
+  std::vector<float> centred, input;  // 28×28 each
+  bool empty = true;                  // nothing drawn
+};
+PadInput pad_input(const Pad& pad, int shift_y, int shift_x);
+
+}  // namespace convlab

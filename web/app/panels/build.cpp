@@ -1,0 +1,163 @@
+// Build: presets, the layer editor (its fields come from the layer table, engine/layers.h) and the
+// table of shapes, parameters and receptive fields; every change is validated at once by analyze().
+#include <algorithm>
+
+#include "app.h"
+#include "presets.h"
+
+namespace convlab {
+
+namespace {
+
+// Every setting of one layer, editable, on the line of its name; returns true on a change.
+bool edit_layer(LayerSpec& l, const std::string& mark_prefix) {
+  bool changed = false;
+  for (const SettingDef& s : layer_kind(l.type).settings) {
+    ImGui::SameLine();
+    const int lo = (int)s.lo, hi = (int)s.hi;
+    switch (s.kind) {
+      case SettingDef::Int: {
+        int& v = setting_int(l, s.setting);
+        ImGui::SetNextItemWidth(s.hi >= 1000 ? 60.0f : 40.0f);
+        if (ImGui::InputInt(s.key, &v, 0)) v = std::clamp(v, lo, hi), changed = true;
+        break;
+      }
+      case SettingDef::IntPair: {
+        Pair& p = setting_pair(l, s.setting);
+        ImGui::SetNextItemWidth(70);
+        if (ImGui::InputInt2(s.key, &p.h)) p.h = std::clamp(p.h, lo, hi), p.w = std::clamp(p.w, lo, hi), changed = true;
+        break;
+      }
+      case SettingDef::Float: {
+        ImGui::SetNextItemWidth(110);
+        changed |= ImGui::SliderFloat(s.key, &setting_float(l, s.setting), (float)s.lo, (float)s.hi);
+        break;
+      }
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (%g..%g)", s.help, s.lo, s.hi);
+    mark(mark_prefix + s.key);
+  }
+  return changed;
+}
+
+void validate_build() {
+  BuildState& b = app.build;
+  try {
+    b.info = analyze(b.spec);
+    b.error.clear();
+  } catch (const std::exception& e) {
+    b.error = e.what();
+    b.info.clear();
+  }
+}
+
+void layer_table(const NetworkSpec& spec, const std::vector<LayerInfo>& info) {
+  if (!ImGui::BeginTable("layers", 6, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit))
+    return;
+  for (const char* h : {"#", "layer", "output C×H×W", "params", "receptive field", "FLOPs"}) ImGui::TableSetupColumn(h);
+  ImGui::TableHeadersRow();
+  uint64_t params = 0, flops = 0;
+  for (size_t i = 0; i < info.size(); i++) {
+    const LayerInfo& f = info[i];
+    ImGui::TableNextRow();
+    ImGui::TableSetColumnIndex(0);
+    ImGui::Text("%zu", i + 1);
+    ImGui::TableSetColumnIndex(1);
+    ImGui::TextUnformatted(layer_type_name(spec.layers[i].type));
+    ImGui::TableSetColumnIndex(2);
+    ImGui::Text("%d×%d×%d", f.out.c, f.out.h, f.out.w);
+    ImGui::TableSetColumnIndex(3);
+    ImGui::Text("%llu", (unsigned long long)f.params());
+    ImGui::TableSetColumnIndex(4);
+    ImGui::Text("%d×%d", f.receptive_field.h, f.receptive_field.w);
+    ImGui::TableSetColumnIndex(5);
+    ImGui::Text("%llu", (unsigned long long)f.flops);
+    params += f.params(), flops += f.flops;
+  }
+  ImGui::EndTable();
+  ImGui::Text("total: %llu parameters, %.2f MFLOPs per example", (unsigned long long)params, flops / 1e6);
+}
+
+}  // namespace
+
+void build_panel() {
+  BuildState& b = app.build;
+  ImGui::SetNextItemWidth(260);
+  const bool open = ImGui::BeginCombo("preset", kPresets[b.preset].name);
+  mark("preset");
+  if (open) {
+    for (int i = 0; i < (int)std::size(kPresets); i++) {
+      const bool picked = ImGui::Selectable(kPresets[i].name, i == b.preset);
+      mark(std::string("preset:") + kPresets[i].name);
+      if (picked) {
+        b.preset = i;
+        b.spec = parse_spec(kPresets[i].spec);
+        validate_build();
+      }
+    }
+    ImGui::EndCombo();
+  }
+  if (!b.error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, kRed);
+    ImGui::TextWrapped("Impossible network: %s", b.error.c_str());
+    ImGui::PopStyleColor();
+  } else {
+    layer_table(b.spec, b.info);
+  }
+  ImGui::BeginDisabled(!b.error.empty());
+  const bool use = ImGui::Button("Use this network (new random weights)");
+  mark("button:Use this network");
+  if (use) {
+    if (auto net = build_network(b.spec, (uint64_t)app.trainer.settings.seed)) {
+      use_network(std::move(net), "new (untrained)");
+      app.message = "New network built; train it in the Train tab.";
+      app.error.clear();
+    }
+  }
+  ImGui::EndDisabled();
+  ImGui::TextColored(kDim, "H' = ⌊(H + 2p − (k−1)·d − 1)/s⌋ + 1    R_k = 1 + Σ (K_j − 1)·Π S_i, a dilated kernel spans (K−1)·d + 1");
+  ImGui::SeparatorText("layers");
+  bool changed = false;
+  int remove = -1, move_up = -1;
+  for (int i = 0; i < (int)b.spec.layers.size(); i++) {
+    LayerSpec& l = b.spec.layers[i];
+    ImGui::PushID(i);
+    ImGui::Text("%d. %s", i + 1, layer_type_name(l.type));
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", layer_kind(l.type).summary);
+    ImGui::SameLine(130);
+    if (ImGui::SmallButton("up") && i > 0) move_up = i;
+    ImGui::SameLine();
+    if (ImGui::SmallButton("down") && i + 1 < (int)b.spec.layers.size()) move_up = i + 1;
+    ImGui::SameLine();
+    if (ImGui::SmallButton("remove")) remove = i;
+    changed |= edit_layer(l, "layer" + std::to_string(i + 1) + ":");
+    if (l.type == LayerType::WAvgPool && (l.kernel.h == 2 || l.kernel.w == 2))
+      ImGui::TextColored(kDim, "   a side of 2: both cells are equally far from the centre, so that axis is a plain average");
+    ImGui::PopID();
+  }
+  if (remove >= 0) b.spec.layers.erase(b.spec.layers.begin() + remove), changed = true;
+  if (move_up > 0) std::swap(b.spec.layers[move_up], b.spec.layers[move_up - 1]), changed = true;
+  ImGui::Separator();
+  const auto& kinds = layer_kinds();
+  ImGui::SetNextItemWidth(150);
+  const bool add_open = ImGui::BeginCombo("##add", kinds[b.add_kind].name);
+  mark("add-kind");
+  if (add_open) {
+    for (int i = 0; i < (int)kinds.size(); i++) {
+      if (ImGui::Selectable(kinds[i].name, i == b.add_kind)) b.add_kind = i;
+      mark(std::string("add-kind:") + kinds[i].name);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", kinds[i].summary);
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  const bool add = ImGui::Button("Add layer before the last");
+  mark("button:Add layer");
+  if (add && (int)b.spec.layers.size() < Limits::max_layers) {
+    b.spec.layers.insert(b.spec.layers.end() - (b.spec.layers.empty() ? 0 : 1), kinds[b.add_kind].editor_default);
+    changed = true;
+  }
+  if (changed) validate_build();
+}
+
+}  // namespace convlab

@@ -1,0 +1,122 @@
+// Draw: the pad (mouse, pen, finger), clear and undo; the 28×28 input with the shift arrows;
+// the prediction with its probability bars.
+#include <algorithm>
+
+#include "app.h"
+#include "preprocess.h"
+
+namespace convlab {
+
+namespace {
+
+void draw_pad(float side) {
+  DrawState& d = app.draw;
+  ImVec2 pos = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton("pad", ImVec2(side, side));
+  mark("pad");
+  const bool active = ImGui::IsItemActive();
+  ImVec2 m = ImGui::GetIO().MousePos;
+  const float x = (m.x - pos.x) * kPadSide / side, y = (m.y - pos.y) * kPadSide / side;
+  if (active && !d.pad.stroking()) d.pad.press(x, y);
+  else if (active) d.pad.drag(x, y);
+  else d.pad.release();
+  Heatmap& h = heatmap("pad");
+  if (d.pad_shown != d.pad.version() || h.rows() == 0) {
+    h.update(d.pad.canvas().data(), kPadSide, kPadSide, Colormap::Gray, 1.0f, 1);
+    d.pad_shown = d.pad.version();
+  }
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddImage(h.texture(), pos, ImVec2(pos.x + side, pos.y + side));
+  dl->AddRect(pos, ImVec2(pos.x + side, pos.y + side), IM_COL32(120, 120, 140, 255));
+  if (d.in.empty) dl->AddText(ImVec2(pos.x + 10, pos.y + 10), IM_COL32(150, 150, 160, 255), "draw a digit here");
+}
+
+}  // namespace
+
+void draw_panel(float side) {
+  DrawState& d = app.draw;
+  draw_pad(side);
+  if (ImGui::Button("Clear (C)")) clear_pad();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!d.pad.can_undo());
+  if (ImGui::Button("Undo (Ctrl+Z)")) undo_stroke();
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(std::max(60.0f, side - ImGui::GetCursorPosX() + ImGui::GetStyle().WindowPadding.x));
+  ImGui::SliderFloat("##brush", &d.pad.brush_px, 4.0f, 24.0f, "brush %.0f px");
+  ImGuiIO& io = ImGui::GetIO();
+  if (!io.WantTextInput) {
+    if (ImGui::IsKeyPressed(ImGuiKey_C, false) && !io.KeyCtrl) clear_pad();
+    if (ImGui::IsKeyPressed(ImGuiKey_Z, false) && io.KeyCtrl) undo_stroke();
+  }
+}
+
+// The 28×28 image the network receives, with the shift arrows of the equivariance demo.
+void input_preview(float cell) {
+  DrawState& d = app.draw;
+  Heatmap& h = heatmap("input");
+  if (d.input_version != d.preview_shown || h.rows() == 0 || h.size().x != kDigitSide * cell) {
+    h.update(d.in.input.data(), kDigitSide, kDigitSide, Colormap::Gray, 1.0f, (int)cell, true);
+    d.preview_shown = d.input_version;
+  }
+  ImGui::Image(h.texture(), ImVec2(kDigitSide * cell, kDigitSide * cell));
+  mark("input");
+  ImVec2 img_min = ImGui::GetItemRectMin();
+  // receptive field of the hovered unit, outlined on the input
+  const InspectState& in = app.inspect;
+  if (in.hover_layer >= 0 && app.net && in.hover_layer < (int)app.net->info().size()) {
+    const LayerInfo& f = app.net->info()[in.hover_layer];
+    const float y0 = (float)(f.rf_start.h + in.hover_unit_y * f.jump.h);
+    const float x0 = (float)(f.rf_start.w + in.hover_unit_x * f.jump.w);
+    ImVec2 a(img_min.x + x0 * cell, img_min.y + y0 * cell);
+    ImVec2 b(a.x + f.receptive_field.w * cell, a.y + f.receptive_field.h * cell);
+    ImGui::GetWindowDrawList()->AddRect(a, b, IM_COL32(255, 80, 60, 255), 0, 0, 2.0f);
+  }
+  ImGui::TextColored(kDim, "what the network sees (28×28)");
+  ImGui::Text("shift");
+  struct Arrow {
+    const char* name;
+    ImGuiDir dir;
+    int dy, dx;
+  };
+  static const Arrow arrows[] = {{"left", ImGuiDir_Left, 0, -1}, {"up", ImGuiDir_Up, -1, 0},
+                                 {"down", ImGuiDir_Down, 1, 0}, {"right", ImGuiDir_Right, 0, 1}};
+  for (const Arrow& a : arrows) {
+    ImGui::SameLine();
+    if (ImGui::ArrowButton(a.name, a.dir)) d.shift_y += a.dy, d.shift_x += a.dx, d.changed = true;
+    mark(std::string("shift:") + a.name);
+  }
+  ImGui::SameLine();
+  ImGui::Text("(%+d, %+d)", d.shift_x, d.shift_y);
+  if (d.shift_x || d.shift_y) {
+    ImGui::SameLine();
+    if (ImGui::SmallButton("reset")) d.shift_x = d.shift_y = 0, d.changed = true;
+  }
+}
+
+void predict_panel() {
+  if (!app.net) {
+    ImGui::TextColored(kDim, "loading the model…");
+    return;
+  }
+  ImGui::PushFont(big_font);
+  if (app.digit >= 0) ImGui::Text("%d", app.digit);
+  else ImGui::TextColored(kDim, "?");
+  ImGui::PopFont();
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  for (int k = 0; k < (int)app.probs.size(); k++) {
+    const float p = app.draw.in.empty ? 0.0f : app.probs[k];
+    ImGui::Text("%d", k);
+    ImGui::SameLine();
+    ImGui::PushStyleColor(ImGuiCol_PlotHistogram,
+                          k == app.digit ? ImVec4(0.95f, 0.6f, 0.2f, 1) : ImVec4(0.35f, 0.55f, 0.85f, 1));
+    char label[16];
+    std::snprintf(label, sizeof label, "%.1f%%", 100.0f * p);
+    ImGui::ProgressBar(p, ImVec2(-1, 0), label);
+    ImGui::PopStyleColor();
+  }
+  ImGui::EndGroup();
+}
+
+}  // namespace convlab

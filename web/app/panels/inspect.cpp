@@ -1,0 +1,30 @@
+// Inspect: a tab per view of the network (inspect/), each made when what it shows changes.
+#include "app.h"
+
+namespace convlab {
+
+void inspect_panel() {
+  if (!app.net || app.net->input_size() != app.draw.in.input.size()) {
+    ImGui::Text("Inspection needs a network that takes the 28×28 drawing.");
+    return;
+  }
+  if (!ImGui::BeginTabBar("inspect")) return;
+  struct Tab {
+    const char* name;
+    void (*draw)();
+  };
+  static const Tab tabs[] = {{"Feature maps", feature_maps_tab}, {"Filters", filters_tab}, {"Histograms", histograms_tab},
+                             {"Saliency", saliency_tab},         {"Test set", test_set_tab}, {"im2col", im2col_tab}};
+  for (const Tab& t : tabs) {
+    const bool open = ImGui::BeginTabItem(t.name);
+    mark(std::string("tab:") + t.name);
+    if (!open) continue;
+    ImGui::BeginChild("content");
+    t.draw();
+    ImGui::EndChild();
+    ImGui::EndTabItem();
+  }
+  ImGui::EndTabBar();
+}
+
+}  // namespace convlab

@@ -1,0 +1,124 @@
+// Train: optimizer and schedule settings, start/pause/step/reset, progress, loss and accuracy.
+#include <algorithm>
+#include <cfloat>
+
+#include "app.h"
+
+namespace convlab {
+
+void train_panel() {
+  Trainer& tr = app.trainer;
+  TrainSettings& t = tr.settings;
+  if (!tr.has_data()) {
+    ImGui::TextColored(kDim, "%s", app.data_status.c_str());
+    return;
+  }
+  ImGui::BeginDisabled(tr.running());
+  ImGui::SetNextItemWidth(120);
+  ImGui::Combo("optimizer", &t.optimizer, "SGD\0Adam\0");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(120);
+  ImGui::InputFloat("learning rate", &t.lr, 0.0f, 0.0f, "%.4f");
+  t.lr = std::clamp(t.lr, 0.0f, 1000.0f);  // parse_optimizer's range
+  if (t.optimizer == 0) {
+    ImGui::SetNextItemWidth(120);
+    ImGui::SliderFloat("momentum", &t.momentum, 0.0f, 0.99f);
+    ImGui::SameLine();
+    ImGui::Checkbox("Nesterov", &t.nesterov);
+  }
+  ImGui::SetNextItemWidth(120);
+  ImGui::InputFloat("weight decay", &t.weight_decay, 0.0f, 0.0f, "%.5f");
+  t.weight_decay = std::clamp(t.weight_decay, 0.0f, 1.0f);
+  ImGui::SetNextItemWidth(120);
+  ImGui::InputInt("batch size", &t.batch);
+  t.batch = std::clamp(t.batch, 1, Limits::max_batch);
+  mark("field:batch");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(120);
+  ImGui::InputInt("epochs", &t.epochs);
+  t.epochs = std::clamp(t.epochs, 1, PageCaps::max_epochs);
+  mark("field:epochs");
+  ImGui::SetNextItemWidth(120);
+  ImGui::InputInt("seed", &t.seed);
+  t.seed = std::max(0, t.seed);
+  ImGui::SameLine();
+  ImGui::Checkbox("augment", &t.augment);
+  if (t.augment) {
+    ImGui::SetNextItemWidth(120);
+    ImGui::SliderFloat("shift px", &t.shift_px, 0.0f, 4.0f);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(120);
+    ImGui::SliderFloat("rotate °", &t.rotate_deg, 0.0f, 30.0f);
+  }
+  ImGui::EndDisabled();
+  const std::string why_not = app.net ? tr.cannot_train(*app.net) : "no model";
+  if (!why_not.empty()) ImGui::TextColored(kRed, "Cannot train on MNIST: %s.", why_not.c_str());
+  ImGui::BeginDisabled(!why_not.empty());
+  if (!tr.running()) {
+    const bool start = ImGui::Button(tr.run() ? "Resume" : "Start");
+    mark("button:Start");
+    if (start) {
+      tr.start();
+      app.error.clear();
+    }
+  } else {
+    const bool pause = ImGui::Button("Pause");
+    mark("button:Pause");
+    if (pause) {
+      tr.pause();
+      store_model();
+    }
+  }
+  ImGui::SameLine();
+  ImGui::BeginDisabled(tr.running());
+  if (ImGui::Button("Step one batch")) {
+    const TrainerUpdate u = tr.step_batch(*app.net);
+    if (u.model_changed) model_changed();
+    if (u.failed) app.error = tr.error;
+    if (u.epoch_ended) store_model();
+  }
+  mark("button:Step");
+  ImGui::SameLine();
+  const bool reset = ImGui::Button("Reset weights");
+  mark("button:Reset");
+  if (reset) {
+    if (auto net = build_network(app.net->spec(), (uint64_t)t.seed)) {
+      use_network(std::move(net), "new (untrained)");
+      app.message = "Weights reset (seed " + std::to_string(t.seed) + ").";
+    }
+  }
+  ImGui::EndDisabled();
+  ImGui::EndDisabled();
+  if (const TrainingRun* run = tr.run()) {
+    const int n = app.train->n, epochs = t.epochs;
+    const double done_examples = (double)run->epoch() * n + run->position();
+    const double left_s = tr.examples_per_s > 0 ? ((double)epochs * n - done_examples) / tr.examples_per_s : 0;
+    char overlay[128];
+    std::snprintf(overlay, sizeof overlay, "epoch %d/%d  batch %d/%d  %.0f examples/s  %.0f s left",
+                  std::min(run->epoch() + 1, epochs), epochs, run->position() / std::max(1, t.batch),
+                  (n + t.batch - 1) / t.batch, tr.examples_per_s, tr.running() ? left_s : 0.0);
+    ImGui::ProgressBar(std::min(1.0f, (float)(done_examples / ((double)epochs * n))), ImVec2(-1, 0), overlay);
+  }
+  if (!tr.loss_history.empty()) {
+    char label[64];
+    std::snprintf(label, sizeof label, "training loss %.4f", tr.last_loss);
+    ImGui::PlotLines("##loss", tr.loss_history.data(), (int)tr.loss_history.size(), 0, label, 0.0f, FLT_MAX,
+                     ImVec2(-1, 110));
+  }
+  if (!tr.test_acc_history.empty() || !tr.train_acc_history.empty()) {
+    char label[96];
+    std::snprintf(label, sizeof label, "accuracy per epoch: test %.2f%%  train %.2f%%",
+                  tr.test_acc_history.empty() ? 0.0f : 100 * tr.test_acc_history.back(),
+                  tr.train_acc_history.empty() ? 0.0f : 100 * tr.train_acc_history.back());
+    ImGui::PlotLines("##test", tr.test_acc_history.data(), (int)tr.test_acc_history.size(), 0, label, 0.8f, 1.0f,
+                     ImVec2(-1, 80));
+    ImGui::PlotLines("##train", tr.train_acc_history.data(), (int)tr.train_acc_history.size(), 0, "train", 0.8f,
+                     1.0f, ImVec2(-1, 60));
+  }
+  if (tr.have_eval)
+    ImGui::Text("test accuracy on the %d test digits: %.2f%%", tr.last_eval.examples, 100 * tr.last_eval.accuracy());
+  else if (tr.evaluating())
+    ImGui::TextColored(kDim, "evaluating on the test digits…");
+}
+
+}  // namespace convlab
