@@ -114,6 +114,8 @@
     ready: false,
     prediction: () => json(() => app._convlab_prediction_json()),
     state: () => json(() => app._convlab_state_json()),
+    input: () => json(() => app._convlab_input_json()),
+    layerOutput: (i) => json(() => app._convlab_layer_json(i)),
   };
 
   createConvLabApp({ canvas: document.getElementById('canvas') }).then(async (module) => {

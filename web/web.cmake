@@ -46,5 +46,5 @@ target_link_libraries(convlab_app PRIVATE convlab_page_logic imgui)
 set_target_properties(convlab_app PROPERTIES SUFFIX .js)
 target_link_options(convlab_app PRIVATE ${CONVLAB_WASM_FLAGS} -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2
   -sMAX_WEBGL_VERSION=2 -sMODULARIZE=1 -sEXPORT_NAME=createConvLabApp -sENVIRONMENT=web
-  -sEXPORTED_FUNCTIONS=_main,_malloc,_free,_convlab_max_model_file_bytes,_convlab_load_model,_convlab_set_dataset,_convlab_dataset_failed,_convlab_state_json,_convlab_prediction_json
+  -sEXPORTED_FUNCTIONS=_main,_malloc,_free,_convlab_max_model_file_bytes,_convlab_load_model,_convlab_set_dataset,_convlab_dataset_failed,_convlab_state_json,_convlab_prediction_json,_convlab_input_json,_convlab_layer_json
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString,ccall)

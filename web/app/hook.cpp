@@ -103,4 +103,21 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_prediction_json() {
   return text.c_str();
 }
 
+// The 28×28 input the network received from the pad (row-major), and one layer's output for it
+// (channel-major, C·H·W): what the pictures of the page must show.
+EMSCRIPTEN_KEEPALIVE const char* convlab_input_json() {
+  static std::string text;
+  text = nlohmann::json(app.draw.in.input).dump();
+  return text.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* convlab_layer_json(int layer) {
+  static std::string text;
+  if (!app.net || layer < 0 || (size_t)layer >= app.net->info().size()) return "null";
+  const Tensor& t = app.net->layer_output((size_t)layer);
+  const size_t n = app.net->info()[layer].out.per_example();
+  text = t.shape.n < 1 ? "null" : nlohmann::json(std::vector<float>(t.ptr(), t.ptr() + n)).dump();
+  return text.c_str();
+}
+
 }  // extern "C"

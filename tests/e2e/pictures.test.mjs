@@ -1,0 +1,155 @@
+// The pictures of the page read back as pixels and checked against what the engine computed:
+// the pad, the 28×28 input and a feature map must be the right way up (row 0 at the top), and the
+// shift buttons must move the input. Predictions alone could not catch a flipped picture.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { artifacts, startBrowser, openPage, state, prediction, widget, click, waitFor, drawStrokes, DIGITS } from './browser.mjs';
+import { grab, brightness } from './png.mjs';
+
+const env = await startBrowser();
+test.after(async () => {
+  await env.browser.close();
+  env.server.close();
+});
+
+// A "T": a bar across the top of the pad and a stem down the middle. Top-heavy, so even after
+// MNIST-style centring the top rows of the 28×28 input hold more ink than the bottom rows.
+const T = [[[0.15, 0.15], [0.85, 0.15]], [[0.5, 0.15], [0.5, 0.85]]];
+const rowsInk = (img, side, from, to) => {
+  let s = 0;
+  for (let y = from; y < to; y++) for (let x = 0; x < side; x++) s += img[y * side + x];
+  return s;
+};
+
+// Every cell of the 28×28 preview (4 px a cell on a wide page) shows the input's value in gray.
+async function checkPreview(page, input) {
+  const r = await widget(page, 'input');
+  const px = await grab(page, r);
+  const cell = px.width / 28;
+  let worst = 0;
+  for (let y = 0; y < 28; y++)
+    for (let x = 0; x < 28; x++) {
+      const shown = brightness(px.rgb(Math.floor((x + 0.5) * cell), Math.floor((y + 0.5) * cell))) / 255;
+      worst = Math.max(worst, Math.abs(shown - Math.min(1, Math.max(0, input[y * 28 + x]))));
+    }
+  return worst;
+}
+
+test('pictures are the right way up: the pad, the 28×28 input and a feature map, read as pixels', async () => {
+  const { context, page, log } = await openPage(env);
+  await drawStrokes(page, T);
+  await waitFor(page, () => window.convlab.state().inputInk > 20);
+  // The pad: the bar was drawn across the top.
+  const pad = await grab(page, (await state(page)).pad);
+  let top = 0, bottom = 0;
+  for (let y = 0; y < pad.height; y += 2)
+    for (let x = 0; x < pad.width; x += 2) (y < pad.height / 2 ? (top += brightness(pad.rgb(x, y))) : (bottom += brightness(pad.rgb(x, y))));
+  assert.ok(top > 1.5 * bottom, `pad: top half ${top}, bottom half ${bottom}`);
+  // The input the network read is top-heavy, and the preview shows exactly it.
+  const input = await page.evaluate(() => window.convlab.input());
+  assert.ok(rowsInk(input, 28, 0, 14) > 1.2 * rowsInk(input, 28, 14, 28), 'the network reads a top-heavy T');
+  const worst = await checkPreview(page, input);
+  assert.ok(worst < 0.05, `preview differs from the network's input by up to ${worst}`);
+  // A feature map: layer 2 (relu after conv 5×5×8) of the default network, channel by channel,
+  // against the engine's values. Only cells whose 3×3 neighbourhood agrees are compared, so that
+  // a half-pixel offset of the image cannot decide the outcome.
+  await click(page, 'tab:Inspect');
+  await click(page, 'tab:Feature maps');
+  await page.waitForTimeout(300);
+  const maps = await page.evaluate(() => window.convlab.layerOutput(1));
+  assert.equal(maps.length, 8 * 28 * 28);
+  const scale = Math.max(...maps);
+  const px = await grab(page, await widget(page, 'fmap:1'));
+  const cell = px.height / 28;
+  const dark = [0.27 * 255, 0, 0.33 * 255];  // the sequential map's colour for 0 (shaders/heatmap.frag)
+  let compared = 0, wrong = 0;
+  for (let c = 0; c < 8; c++)
+    for (let y = 1; y < 27; y++)
+      for (let x = 1; x < 27; x++) {
+        const v = (yy, xx) => maps[(c * 28 + yy) * 28 + xx];
+        let lit = 0, zero = 0;
+        for (let a = -1; a <= 1; a++) for (let b = -1; b <= 1; b++) v(y + a, x + b) > 0.3 * scale ? lit++ : v(y + a, x + b) === 0 && zero++;
+        if (lit !== 9 && zero !== 9) continue;
+        const rgb = px.rgb(Math.floor((c * 29 + x + 0.5) * cell), Math.floor((y + 0.5) * cell));
+        const distance = Math.abs(rgb[0] - dark[0]) + Math.abs(rgb[1] - dark[1]) + Math.abs(rgb[2] - dark[2]);
+        compared++;
+        if ((distance > 60) !== (lit === 9)) wrong++;
+      }
+  assert.ok(compared > 500, `compared ${compared} cells`);
+  assert.ok(wrong <= 0.02 * compared, `${wrong} of ${compared} feature-map cells disagree with the engine`);
+  await page.screenshot({ path: path.join(artifacts, 'pictures-upright.png') });
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
+
+test('the shift buttons move the input the network reads — and its picture; the prediction of a 1 stays', async () => {
+  const { context, page, log } = await openPage(env);
+  await drawStrokes(page, DIGITS[1]);
+  assert.equal((await prediction(page)).digit, 1);
+  const before = await page.evaluate(() => window.convlab.input());
+  for (let i = 0; i < 3; i++) await click(page, 'shift:right');
+  await click(page, 'shift:up');
+  await waitFor(page, () => window.convlab.state().shift[1] === 3 && window.convlab.state().shift[0] === -1);
+  const after = await page.evaluate(() => window.convlab.input());
+  for (let y = 0; y < 28; y++)
+    for (let x = 0; x < 28; x++) {
+      const from = y + 1 < 28 && x - 3 >= 0 ? before[(y + 1) * 28 + x - 3] : 0;
+      assert.ok(Math.abs(after[y * 28 + x] - from) < 1e-6, `input (${y}, ${x}) is not the drawing moved right 3, up 1`);
+    }
+  assert.ok((await checkPreview(page, after)) < 0.05, 'the preview shows the shifted input');
+  assert.equal((await prediction(page)).digit, 1, 'a 1 moved by 3 px is still read as 1');
+  await page.screenshot({ path: path.join(artifacts, 'shifted-input.png') });
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
+
+test('pooling padding ≥ window from the layer editor is refused before anything is built', async () => {
+  const { context, page, log } = await openPage(env);
+  await click(page, 'preset');
+  await click(page, 'preset:Tiny');  // conv, relu, maxpool 2×2, dense
+  await waitFor(page, () => window.convlab.state().layers === 4);
+  const p = await widget(page, 'layer3:padding');
+  await page.mouse.click(p.x + p.w / 4, p.y + p.h / 2, { delay: 100 });
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('2');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('2');
+  await page.keyboard.press('Enter');
+  await waitFor(page, () => window.convlab.state().buildError !== null);
+  assert.match((await state(page)).buildError, /^layer 3 \(maxpool\): padding must be smaller than the window/);
+  await click(page, 'button:Use this network');  // disabled
+  assert.equal((await state(page)).model, 'default');
+  await page.screenshot({ path: path.join(artifacts, 'build-pool-padding.png') });
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
+
+test('a run that finishes its epochs is kept: after a reload the trained model comes back', async () => {
+  const { context, page, log } = await openPage(env);
+  await waitFor(page, () => window.convlab.state().dataLoaded);
+  await click(page, 'preset');
+  await click(page, 'preset:Tiny');
+  await click(page, 'button:Use this network');
+  await waitFor(page, () => window.convlab.state().model === 'new (untrained)');
+  await click(page, 'tab:Train');
+  const e = await widget(page, 'field:epochs');
+  await page.mouse.click(e.x + e.w / 4, e.y + e.h / 2, { delay: 100 });
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('1');
+  await page.keyboard.press('Enter');
+  await click(page, 'button:Start');
+  await waitFor(page, () => window.convlab.state().epoch === 1 && !window.convlab.state().training, null, 90000);
+  const trained = await state(page);
+  assert.match(trained.message, /Finished 1 epoch\./);
+  assert.ok(trained.steps > 0);
+  await page.reload();
+  await page.waitForFunction(() => window.convlab && window.convlab.ready, null, { timeout: 60000 });
+  const back = await state(page);
+  assert.equal(back.model, 'browser storage');
+  assert.equal(back.steps, trained.steps, 'the finished run was kept, not the one before');
+  assert.equal(back.layers, 4);
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
