@@ -1,6 +1,6 @@
 // The page in headless Chromium (SwiftShader WebGL2, i.e. the CPU draws every frame): time to the
 // first frame with the model loaded, bytes the page loads, fps idle and while training, and a
-// training soak that samples the JS heap (issue 5 and issue 6).
+// training soak that samples the JS heap.
 //   node bench/browser_bench.mjs [--soak-minutes 5]
 import { startBrowser, openPage, state, click, waitFor } from '../tests/e2e/browser.mjs';
 

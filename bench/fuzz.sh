@@ -12,7 +12,7 @@ read -r -a targets <<<"${targets[*]}"
 out=build/fuzz
 mkdir -p "$out/artifacts"
 flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -Iengine -Ibuild/native/third_party_include -Itests/fuzz)
-engine=(engine/gemm.cpp engine/conv.cpp engine/pool.cpp engine/ops.cpp engine/spec.cpp engine/network.cpp
+engine=(engine/gemm.cpp engine/conv.cpp engine/pool.cpp engine/ops.cpp engine/spec.cpp engine/layers.cpp engine/network.cpp
         engine/model_file.cpp engine/idx.cpp engine/train.cpp engine/preprocess.cpp)
 [ -d build/native/third_party_include ] || { echo "fuzz: run scripts/build.sh native first"; exit 1; }
 
@@ -35,9 +35,11 @@ for t in model_file idx spec; do mkdir -p "$out/seeds/$t" "$out/corpus/$t"; done
 for t in "${targets[@]}"; do
   echo "== fuzz: $t for ${seconds}s"
   log="$out/$t.log"
+  saved=()  # crashes found before, once someone saved them (git keeps no empty folder)
+  [ -d "tests/fuzz/regressions/$t" ] && saved=("tests/fuzz/regressions/$t")
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
     "$out/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
     -print_final_stats=1 -artifact_prefix="$out/artifacts/$t-" "$out/corpus/$t" "$out/seeds/$t" \
-    tests/fuzz/regressions/$t >"$log" 2>&1 || { echo "fuzz: $t FOUND A CRASH (see $log and $out/artifacts/)"; tail -n 30 "$log"; exit 1; }
+    "${saved[@]}" >"$log" 2>&1 || { echo "fuzz: $t FOUND A CRASH (see $log and $out/artifacts/)"; tail -n 30 "$log"; exit 1; }
   grep -E "stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb|cov:" "$log" | tail -n 4
 done

@@ -1,4 +1,4 @@
-// GEMM kernel benchmark (issue 5): GFLOP/s of the naive loop, ConvLab's packed GEMM and the bare
+// GEMM kernel benchmark: GFLOP/s of the naive loop, ConvLab's packed GEMM and the bare
 // 4×8 micro-kernel (its ceiling: operands already packed and in L1), for square sizes and for the
 // exact GEMM shapes of the benchmark network; then the network's convolutions as the engine runs
 // them (stride 1: the GEMM reads the padded input in place). Built natively and to WASM (node).

@@ -1,4 +1,4 @@
-// Memory soak in node (issue 6): 20,000 training steps of the default network on MNIST, reporting
+// Memory soak in node: 20,000 training steps of the default network on MNIST, reporting
 // RSS and the WASM heap after warm-up and at the end. Flat means no leak per step.
 //   node bench/soak.mjs [--steps 20000] [--batch 8]
 import { createRequire } from 'node:module';

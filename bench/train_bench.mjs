@@ -1,4 +1,4 @@
-// End-to-end benchmark in node, one thread, the same work for every library (issue 5):
+// End-to-end benchmark in node, one thread, the same work for every library:
 //   28×28 → conv 5×5×8 pad 2 → relu → maxpool 2/2 → conv 5×5×16 pad 2 → relu → maxpool 2/2
 //   → dense 10 → softmax cross-entropy; SGD momentum 0.9, lr 0.01, batch 32;
 //   the same initial weights (ConvLab's, converted to each layout) and the same batch order.

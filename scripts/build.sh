@@ -36,7 +36,7 @@ assemble_web() {
   rm -rf build/web.tmp && mkdir -p build/web.tmp
   cp index.html web/host.js build/wasm/convlab_app.js build/wasm/convlab_app.wasm build/web.tmp/
   cp build/native/default.clmodel build/web.tmp/default.clmodel
-  # MNIST as one gzip asset: u32 count, u32 sizes, then the four IDX files (see web/app.cpp)
+  # MNIST as one gzip asset: u32 count, u32 sizes, then the four IDX files (parsed by web/app/datasets.cpp)
   node scripts/pack_assets.mjs build/data build/web.tmp/mnist.bin.gz
   rm -rf build/web && mv build/web.tmp build/web
   du -b build/web/* | sort -n

@@ -1,4 +1,4 @@
-// The engine's JS API as PRODUCT.md specifies it: Network, describe, setOptimizer, trainBatch,
+// The engine's JS API as docs/api.md specifies it: Network, describe, setOptimizer, trainBatch,
 // predict, save/load, and readable Errors for every bad input.
 import test from 'node:test';
 import assert from 'node:assert/strict';

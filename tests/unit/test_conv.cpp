@@ -64,13 +64,13 @@ void check_fast_equals_naive(Rng& rng, const ConvCase& c) {
 
 }  // namespace
 
-TEST_CASE("conv2d output size: the notes' formula, floor included") {
-  // ⌊(n + 2p − k)/s⌋ + 1 for dilation 1 (notes §4.1)
+TEST_CASE("conv2d output size: docs/math.md §5, floor included") {
+  // ⌊(n + 2p − k)/s⌋ + 1 for dilation 1 (docs/math.md §5, d = 1)
   CHECK(conv2d_output_size(4, 2, 2, 0, 1) == 2);
   CHECK(conv2d_output_size(28, 5, 1, 2, 1) == 28);
   CHECK(conv2d_output_size(28, 5, 2, 0, 1) == 12);  // ⌊23/2⌋ + 1
   CHECK(conv2d_output_size(7, 3, 3, 0, 1) == 2);    // ⌊4/3⌋ + 1
-  // H' = ⌊(H + 2p − (k−1)·d − 1)/s + 1⌋ (notes §5)
+  // H' = ⌊(H + 2p − (k−1)·d − 1)/s + 1⌋ (docs/math.md §5)
   CHECK(conv2d_output_size(28, 3, 1, 0, 2) == 24);
   CHECK(conv2d_output_size(10, 3, 2, 1, 3) == 3);   // ⌊(10 + 2 − 6 − 1)/2⌋ + 1
   CHECK(conv2d_output_size(7, 5, 1, 0, 2) == -1);   // impossible: (7 − 8 − 1)/1 + 1
@@ -79,8 +79,8 @@ TEST_CASE("conv2d output size: the notes' formula, floor included") {
         "\u230a(7 + 2\u00b70 \u2212 (5\u22121)\u00b72 \u2212 1)/1\u230b + 1 = \u22121");
 }
 
-TEST_CASE("im2col: the notes' 4×4 image, 2×2 kernel, stride-2 example") {
-  // I[r][c] = 10·r + c (1-based like the notes), so entries name their position.
+TEST_CASE("im2col: docs/math.md §5's 4×4 image, 2×2 kernel, stride-2 example") {
+  // I[r][c] = 10·r + c (1-based like docs/math.md §5), so entries name their position.
   float I[16];
   for (int r = 1; r <= 4; r++)
     for (int c = 1; c <= 4; c++) I[(r - 1) * 4 + (c - 1)] = 10.0f * r + c;
@@ -88,7 +88,7 @@ TEST_CASE("im2col: the notes' 4×4 image, 2×2 kernel, stride-2 example") {
   g.kernel = {2, 2}, g.stride = {2, 2};
   float col[4 * 4];
   im2col(I, 1, 4, 4, g, 2, 2, col);
-  // I' from the notes; our col is I'ᵀ: col[k][p] = I'[p][k]
+  // I' of docs/math.md §5; our col is I'ᵀ: col[k][p] = I'[p][k]
   const float I_prime[4][4] = {{11, 12, 21, 22}, {13, 14, 23, 24}, {31, 32, 41, 42}, {33, 34, 43, 44}};
   for (int p = 0; p < 4; p++)
     for (int k = 0; k < 4; k++) CHECK(col[k * 4 + p] == I_prime[p][k]);
@@ -103,7 +103,7 @@ TEST_CASE("im2col: the notes' 4×4 image, 2×2 kernel, stride-2 example") {
 }
 
 TEST_CASE("conv2d: cross-correlation S(i,j) = Σ I(i+a, j+b) K(a,b), multi-channel plus bias") {
-  // 2 channels of 3×3, a 2×2 kernel per channel, bias 0.5: S = B + Σ_c I_c * K_c (notes §5)
+  // 2 channels of 3×3, a 2×2 kernel per channel, bias 0.5: S = B + Σ_c I_c * K_c (docs/math.md §5)
   float x[18], w[8] = {1, 0, 0, -1, 2, 1, 0, 0}, b[1] = {0.5f}, y[4];
   for (int i = 0; i < 18; i++) x[i] = (float)i;
   ConvGeometry g;
@@ -143,7 +143,7 @@ TEST_CASE("conv2d stride 1 (read in place, no column matrix): 400 shapes against
   }
 }
 
-TEST_CASE("conv2d backward: finite differences of L = Σ dy·y agree with dx, dw, db (notes §6.1)") {
+TEST_CASE("conv2d backward: finite differences of L = Σ dy·y agree with dx, dw, db (docs/math.md §6)") {
   Rng rng(11);
   for (int trial = 0; trial < 40; trial++) {
     ConvCase c = random_case(rng);
