@@ -31,6 +31,13 @@ rm -f "$target/etc/apt/sources.list"
 printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\nTypes: deb\nURIs: %s-security\nSuites: bookworm-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
   "$mirror" "$mirror" >"$target/etc/apt/sources.list.d/debian.sources"
 cp /etc/resolv.conf "$target/etc/resolv.conf"
+# This network's own certificate authorities (a TLS-intercepting egress proxy, say) belong to the
+# network, not to Debian: without them npm cannot reach its registry from the chroot.
+extra_ca=()
+if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  cp /etc/ssl/certs/ca-certificates.crt "$target/etc/ssl-host-ca-bundle.crt"
+  extra_ca=(NODE_EXTRA_CA_CERTS=/etc/ssl-host-ca-bundle.crt npm_config_cafile=/etc/ssl-host-ca-bundle.crt)
+fi
 git clone -q "$repo" "$target/convlab"
 mount -t proc proc "$target/proc"
 mount -t sysfs sys "$target/sys"
@@ -40,7 +47,7 @@ mount -t tmpfs tmpfs "$target/dev/shm"
 echo "== fresh-debian-check: CI=true bash .ci/run in the chroot (log: $work/test.log)"
 set +e
 chroot "$target" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  LANG=C.UTF-8 CI=true bash -c 'cd /convlab && bash .ci/run' >"$work/test.log" 2>&1
+  LANG=C.UTF-8 CI=true "${extra_ca[@]}" bash -c 'cd /convlab && bash .ci/run' >"$work/test.log" 2>&1
 status=$?
 set -e
 chroot "$target" node --version | sed 's/^/node in the chroot: /'
