@@ -14,7 +14,10 @@ void filters_tab() {
   bool any = false;
   for (size_t i = 0; i < app.net->spec().layers.size(); i++) {
     const LayerSpec& l = app.net->spec().layers[i];
-    if (l.type != LayerType::Conv2d && l.type != LayerType::TiledConv2d && l.type != LayerType::Local2d) continue;
+    const LayerKind& kind = layer_kind(l.type);
+    const bool has_kernels = kind.has_weights && std::any_of(kind.settings.begin(), kind.settings.end(),
+                                                             [](const SettingDef& s) { return s.setting == Setting::Kernel; });
+    if (!has_kernels) continue;
     any = true;
     const int c_in = i == 0 ? app.net->spec().input.c : app.net->info()[i - 1].out.c;
     const int kh = l.kernel.h, kw = l.kernel.w, planes = l.filters * c_in;
