@@ -11,8 +11,8 @@ targets=("${@:-model_file idx spec}")
 read -r -a targets <<<"${targets[*]}"
 out=build/fuzz
 mkdir -p "$out/artifacts"
-flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -Iengine -Ibuild/native/third_party_include -Itests/fuzz)
-engine=(engine/gemm.cpp engine/conv.cpp engine/pool.cpp engine/ops.cpp engine/spec.cpp engine/layers.cpp engine/network.cpp
+flags=(-std=c++17 -pthread -O1 -g -fno-omit-frame-pointer -Iengine -Ibuild/native/third_party_include -Itests/fuzz)
+engine=(engine/gemm.cpp engine/conv.cpp engine/pool.cpp engine/ops.cpp engine/spec.cpp engine/layers.cpp engine/thread_pool.cpp engine/network.cpp
         engine/model_file.cpp engine/idx.cpp engine/train.cpp engine/preprocess.cpp)
 [ -d build/native/third_party_include ] || { echo "fuzz: run scripts/build.sh native first"; exit 1; }
 

@@ -11,6 +11,61 @@ namespace convlab {
 
 using json = nlohmann::json;
 
+float LrSchedule::factor(uint64_t t) const {
+  switch (kind) {
+    case Step: return (float)std::pow((double)gamma, (double)(t / every));
+    case Cosine: {
+      const double progress = (double)std::min(t, steps) / (double)steps;
+      return (float)(min_factor + (1.0 - min_factor) * 0.5 * (1.0 + std::cos(3.14159265358979323846 * progress)));
+    }
+    default: return 1.0f;
+  }
+}
+
+namespace {
+// {"type":"constant"}, {"type":"step","every":N,"gamma":G}, {"type":"cosine","steps":N,"min":F}
+LrSchedule parse_schedule(const json& j) {
+  if (!j.is_object()) throw Error("optimizer: \"schedule\" must be an object");
+  LrSchedule s;
+  const std::string type = j.value("type", std::string("constant"));
+  if (type == "constant") s.kind = LrSchedule::Constant;
+  else if (type == "step") s.kind = LrSchedule::Step;
+  else if (type == "cosine") s.kind = LrSchedule::Cosine;
+  else throw Error("optimizer: unknown schedule \"" + type + "\"; use \"constant\", \"step\" or \"cosine\"");
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& k = it.key();
+    const bool known = k == "type" || (s.kind == LrSchedule::Step && (k == "every" || k == "gamma")) ||
+                       (s.kind == LrSchedule::Cosine && (k == "steps" || k == "min"));
+    if (!known) throw Error("optimizer: schedule \"" + type + "\" has no setting \"" + k + "\"");
+    if (!it->is_number() || !std::isfinite(it->get<double>()))
+      throw Error("optimizer: schedule \"" + k + "\" must be a number");
+  }
+  auto whole = [&](const char* key, uint64_t& out) {
+    if (!j.contains(key)) return;
+    const double d = j[key].get<double>();
+    if (d < 1 || d > 1e12 || d != std::floor(d)) throw Error(std::string("optimizer: schedule \"") + key + "\" must be a whole number ≥ 1");
+    out = (uint64_t)d;
+  };
+  auto real = [&](const char* key, double lo, double hi, float& out) {
+    if (!j.contains(key)) return;
+    const double d = j[key].get<double>();
+    if (d < lo || d > hi) throw Error(std::string("optimizer: schedule \"") + key + "\" = " + j[key].dump() + " is outside 0..1");
+    out = (float)d;
+  };
+  whole("every", s.every);
+  whole("steps", s.steps);
+  real("gamma", 0.0, 1.0, s.gamma);
+  real("min", 0.0, 1.0, s.min_factor);
+  return s;
+}
+
+json schedule_to_json(const LrSchedule& s) {
+  if (s.kind == LrSchedule::Step) return {{"type", "step"}, {"every", s.every}, {"gamma", s.gamma}};
+  if (s.kind == LrSchedule::Cosine) return {{"type", "cosine"}, {"steps", s.steps}, {"min", s.min_factor}};
+  return {{"type", "constant"}};
+}
+}  // namespace
+
 OptimizerConfig parse_optimizer(const std::string& text) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw Error("optimizer: not a JSON object");
@@ -30,7 +85,8 @@ OptimizerConfig parse_optimizer(const std::string& text) {
     out = (float)d;
   };
   for (auto it = j.begin(); it != j.end(); ++it) {
-    static const char* known[] = {"type", "lr", "momentum", "nesterov", "beta1", "beta2", "eps", "weightDecay"};
+    static const char* known[] = {"type", "lr", "momentum", "nesterov", "beta1", "beta2", "eps", "weightDecay",
+                                  "schedule"};
     if (std::none_of(std::begin(known), std::end(known), [&](const char* k) { return it.key() == k; }))
       throw Error("optimizer: unknown setting \"" + it.key() + "\"");
   }
@@ -44,6 +100,7 @@ OptimizerConfig parse_optimizer(const std::string& text) {
     if (!j["nesterov"].is_boolean()) throw Error("optimizer: \"nesterov\" must be true or false");
     o.nesterov = j["nesterov"].get<bool>();
   }
+  if (j.contains("schedule")) o.schedule = parse_schedule(j["schedule"]);
   return o;
 }
 
@@ -54,12 +111,12 @@ std::string optimizer_to_json(const OptimizerConfig& o) {
   j["weightDecay"] = o.weight_decay;
   if (o.type == OptimizerConfig::SGD) j["momentum"] = o.momentum, j["nesterov"] = o.nesterov;
   else j["beta1"] = o.beta1, j["beta2"] = o.beta2, j["eps"] = o.eps;
+  j["schedule"] = schedule_to_json(o.schedule);
   return j.dump();
 }
 
 Network::Network(const NetworkSpec& spec, uint64_t seed) : spec_(spec), info_(analyze(spec)), rng_(seed) {
   size_t total = 0;
-  WorkspaceSize scratch;
   Shape cur = spec_.input;
   for (size_t i = 0; i < spec_.layers.size(); i++) {
     Layer l;
@@ -68,19 +125,19 @@ Network::Network(const NetworkSpec& spec, uint64_t seed) : spec_(spec), info_(an
     l.w_offset = total, l.w_count = info_[i].weights;
     l.b_offset = total + l.w_count, l.b_count = info_[i].biases;
     total += l.w_count + l.b_count;
-    scratch.floats = std::max(scratch.floats, info_[i].workspace.floats);
-    scratch.ints = std::max(scratch.ints, info_[i].workspace.ints);
+    scratch_.floats = std::max(scratch_.floats, info_[i].workspace.floats);
+    scratch_.ints = std::max(scratch_.ints, info_[i].workspace.ints);
     layers_.push_back(l);
     cur = l.out;
   }
-  workspace_.reserve(scratch);
   params_.assign(total, 0.0f);
   grads_.assign(total, 0.0f);
-  saved_grads_.assign(total, 0.0f);
   opt_m_.assign(total, 0.0f);
   opt_v_.assign(total, 0.0f);
-  acts_.resize(layers_.size() + 1);
-  dacts_.resize(layers_.size() + 1);
+  shards_.resize(kTrainShards);
+  for (Shard& s : shards_) s.acts.resize(layers_.size() + 1), s.dacts.resize(layers_.size() + 1);
+  masks_.resize(layers_.size());
+  set_threads(1);
   // He-uniform initialisation, U(−√(6/fan_in), √(6/fan_in)); biases start at 0.
   for (size_t i = 0; i < layers_.size(); i++) {
     const Layer& l = layers_[i];
@@ -89,6 +146,23 @@ Network::Network(const NetworkSpec& spec, uint64_t seed) : spec_(spec), info_(an
     for (size_t k = 0; k < l.w_count; k++) params_[l.w_offset + k] = rng_.uniform(-bound, bound);
   }
   good_params_ = params_, good_m_ = opt_m_, good_v_ = opt_v_;
+}
+
+void Network::set_threads(int threads) {
+  if (threads < 1 || threads > kMaxThreads)
+    throw Error("threads must be 1.." + std::to_string(kMaxThreads) + ", got " + std::to_string(threads));
+  if (threads == this->threads() && (threads == 1 || pool_)) return;
+  pool_.reset();
+  workspaces_.resize(threads);
+  for (Workspace& ws : workspaces_) ws.reserve(scratch_);
+  if (threads > 1) pool_ = std::make_unique<ThreadPool>(threads);
+}
+
+template <class F>
+void Network::parallel(int count, F& task) {
+  if (pool_) pool_->run(count, task);
+  else
+    for (int i = 0; i < count; i++) task(i, 0);
 }
 
 ParamView Network::weights(size_t i) {
@@ -102,17 +176,41 @@ ParamView Network::biases(size_t i) {
 
 void Network::set_optimizer(const OptimizerConfig& o) { opt_ = o; }
 
-// Layer i on the current batch of n: its tensors, parameters and scratch.
-LayerPass Network::pass(Layer& l, size_t i, int n) {
+// Shard k of `shards` takes examples [k·n/shards, (k+1)·n/shards).
+void Network::split(int n, int shards) {
+  active_shards_ = shards;
+  for (int k = 0; k < shards; k++) {
+    shards_[k].begin = (int)((int64_t)k * n / shards);
+    shards_[k].n = (int)((int64_t)(k + 1) * n / shards) - shards_[k].begin;
+  }
+}
+
+// Inverted dropout: 0, or 1/(1−rate) for a kept unit; drawn layer by layer for the whole batch
+// before any shard runs, so the draws do not depend on how the batch is shared out.
+void Network::draw_masks(int n) {
+  for (size_t i = 0; i < layers_.size(); i++) {
+    const Layer& l = layers_[i];
+    if (!l.kind->draws_mask) continue;
+    Shape s = l.in;
+    s.n = n;
+    masks_[i].resize(s);
+    for (size_t k = 0; k < s.size(); k++)
+      masks_[i].data[k] = rng_.uniform() < l.spec.rate ? 0.0f : 1.0f / (1.0f - l.spec.rate);
+  }
+}
+
+// Layer i on shard s: its tensors, parameters, gradients and the thread's scratch.
+LayerPass Network::pass(size_t i, Shard& s, Workspace& ws) {
+  const Layer& l = layers_[i];
   LayerPass p;
   p.spec = &l.spec;
   p.in = l.in, p.out = l.out;
-  p.in.n = p.out.n = n;
-  p.x = acts_[i].ptr(), p.y = acts_[i + 1].ptr(), p.y_out = acts_[i + 1].ptr();
+  p.in.n = p.out.n = s.n;
+  p.x = s.acts[i].ptr(), p.y = s.acts[i + 1].ptr(), p.y_out = s.acts[i + 1].ptr();
   p.w = params_.data() + l.w_offset, p.b = params_.data() + l.b_offset;
-  p.dw = grads_.data() + l.w_offset, p.db = grads_.data() + l.b_offset;
-  p.mask = l.kind->draws_mask && training_forward_ ? l.mask.ptr() : nullptr;
-  p.ws = &workspace_;
+  p.dw = s.grads.data() + l.w_offset, p.db = s.grads.data() + l.b_offset;
+  if (l.kind->draws_mask && training_forward_) p.mask = masks_[i].ptr() + (size_t)s.begin * l.in.per_example();
+  p.ws = &ws;
   return p;
 }
 
@@ -126,46 +224,39 @@ void Network::check_batch(const float* images, int n) const {
       throw Error("image " + std::to_string(k / input_size()) + " has a NaN or infinite pixel");
 }
 
-void Network::forward(const float* images, int n, bool training) {
-  training_forward_ = training;
+// images: the whole batch; the shard reads its own examples.
+void Network::forward(Shard& s, const float* images, Workspace& ws) {
   Shape in = spec_.input;
-  in.n = n;
-  acts_[0].resize(in);
-  std::copy_n(images, in.size(), acts_[0].ptr());
+  in.n = s.n;
+  s.acts[0].resize(in);
+  std::copy_n(images + (size_t)s.begin * input_size(), in.size(), s.acts[0].ptr());
   for (size_t i = 0; i < layers_.size(); i++) {
-    Layer& l = layers_[i];
-    Shape out = l.out;
-    out.n = n;
-    acts_[i + 1].resize(out);
-    if (training && l.kind->draws_mask) {  // inverted dropout: 0, or 1/(1−rate) for a kept unit
-      Shape s = l.in;
-      s.n = n;
-      l.mask.resize(s);
-      for (size_t k = 0; k < s.size(); k++)
-        l.mask.data[k] = rng_.uniform() < l.spec.rate ? 0.0f : 1.0f / (1.0f - l.spec.rate);
-    }
-    l.kind->forward(pass(l, i, n));
+    Shape out = layers_[i].out;
+    out.n = s.n;
+    s.acts[i + 1].resize(out);
+    layers_[i].kind->forward(pass(i, s, ws));
   }
 }
 
-// Expects dacts_.back() to hold ∂L/∂(scores); accumulates parameter gradients into grads_.
-void Network::backward(int n, bool need_input_grad) {
+// Expects s.dacts.back() to hold ∂L/∂(scores); writes the shard's parameter gradients (zeroed here).
+void Network::backward(Shard& s, bool need_input_grad, Workspace& ws) {
+  if (s.grads.size() != params_.size()) s.grads.resize(params_.size());
+  std::fill(s.grads.begin(), s.grads.end(), 0.0f);
   for (size_t i = layers_.size(); i-- > 0;) {
-    LayerPass p = pass(layers_[i], i, n);
-    p.dy = dacts_[i + 1].ptr();
+    LayerPass p = pass(i, s, ws);
+    p.dy = s.dacts[i + 1].ptr();
     if (i > 0 || need_input_grad) {
-      Shape s = layers_[i].in;
-      s.n = n;
-      dacts_[i].resize(s);
-      p.dx = dacts_[i].ptr();
+      Shape in = layers_[i].in;
+      in.n = s.n;
+      s.dacts[i].resize(in);
+      p.dx = s.dacts[i].ptr();
     }
     layers_[i].kind->backward(p);
   }
 }
 
 void Network::apply_optimizer() {
-  step_++;
-  const float lr = opt_.lr, wd = opt_.weight_decay, mu = opt_.momentum;
+  const float lr = opt_.lr_at(step_), wd = opt_.weight_decay, mu = opt_.momentum;
   const size_t count = params_.size();
   if (opt_.type == OptimizerConfig::SGD) {
     for (size_t k = 0; k < count; k++) {
@@ -176,8 +267,10 @@ void Network::apply_optimizer() {
       }
       params_[k] -= lr * g;
     }
+    step_++;
     return;
   }
+  step_++;
   const float b1 = opt_.beta1, b2 = opt_.beta2;
   const float c1 = 1.0f - (float)std::pow((double)b1, (double)step_);
   const float c2 = 1.0f - (float)std::pow((double)b2, (double)step_);
@@ -196,12 +289,26 @@ float Network::train_batch(const float* images, const uint8_t* labels, int n) {
     if (labels[i] >= classes)
       throw Error("label " + std::to_string(labels[i]) + " of example " + std::to_string(i) +
                   " is not a class (0.." + std::to_string(classes - 1) + ")");
-  forward(images, n, true);
-  Tensor& scores = acts_.back();
-  Tensor& dscores = dacts_.back();
-  dscores.resize(scores.shape);
-  probs_.resize(scores.shape.size());
-  float loss = softmax_cross_entropy(scores.ptr(), labels, n, classes, probs_.data(), dscores.ptr());
+  training_forward_ = true;
+  draw_masks(n);
+  split(n, std::min(n, kTrainShards));
+  probs_.resize((size_t)n * classes);
+  // Each shard: forward, its share of the loss (the gradient divided by the whole batch's n),
+  // backward into its own gradients. Nothing here changes the weights.
+  auto shard_step = [&](int k, int thread) {
+    Shard& s = shards_[k];
+    forward(s, images, workspaces_[thread]);
+    Tensor& scores = s.acts.back();
+    Tensor& dscores = s.dacts.back();
+    dscores.resize(scores.shape);
+    s.loss_sum = softmax_cross_entropy_sum(scores.ptr(), labels + s.begin, s.n, classes,
+                                           probs_.data() + (size_t)s.begin * classes, dscores.ptr(), n);
+    backward(s, false, workspaces_[thread]);
+  };
+  parallel(active_shards_, shard_step);
+  double loss_sum = 0.0;
+  for (int k = 0; k < active_shards_; k++) loss_sum += shards_[k].loss_sum;
+  const float loss = (float)(loss_sum / n);
   // Divergence: a loss that is not a number, or one above 100·ln C — the right class then gets a
   // probability below (1/C)^100 (geometric mean over the batch), which no working network produces.
   if (!std::isfinite(loss) || loss > 100.0f * std::log((float)classes)) {
@@ -215,8 +322,17 @@ float Network::train_batch(const float* images, const uint8_t* labels, int n) {
   std::copy(opt_m_.begin(), opt_m_.end(), good_m_.begin());
   std::copy(opt_v_.begin(), opt_v_.end(), good_v_.begin());
   good_step_ = step_;
-  std::fill(grads_.begin(), grads_.end(), 0.0f);
-  backward(n, false);
+  // grads = Σ over shards in shard order, whichever thread sums which part.
+  const size_t count = params_.size(), chunks = (size_t)threads();
+  auto reduce = [&](int c, int) {
+    const size_t lo = count * c / chunks, hi = count * (c + 1) / chunks;
+    std::copy(shards_[0].grads.begin() + lo, shards_[0].grads.begin() + hi, grads_.begin() + lo);
+    for (int k = 1; k < active_shards_; k++) {
+      const float* g = shards_[k].grads.data();
+      for (size_t j = lo; j < hi; j++) grads_[j] += g[j];
+    }
+  };
+  parallel((int)chunks, reduce);
   apply_optimizer();
   bool finite = true;
   for (float p : params_) finite = finite && std::isfinite(p);
@@ -238,27 +354,35 @@ void Network::restore_last_good() {
 
 void Network::predict(const float* images, int n, float* probs) {
   if (n < 1) throw Error("predict needs at least one image, got " + std::to_string(n));
+  training_forward_ = false;
+  const int classes = this->classes();
   for (int done = 0; done < n; done += Limits::max_batch) {
     const int count = std::min(Limits::max_batch, n - done);
     const float* slice = images + (size_t)done * input_size();
     check_batch(slice, count);
-    forward(slice, count, false);
-    softmax_forward(acts_.back().ptr(), count, classes(), probs + (size_t)done * classes());
+    split(count, std::min(count, threads()));  // examples are independent: any split gives the same bits
+    auto shard_forward = [&](int k, int thread) {
+      Shard& s = shards_[k];
+      forward(s, slice, workspaces_[thread]);
+      softmax_forward(s.acts.back().ptr(), s.n, classes, probs + ((size_t)done + s.begin) * classes);
+    };
+    parallel(active_shards_, shard_forward);
   }
 }
 
 void Network::input_gradient(const float* image, int class_index, float* dx) {
   check_batch(image, 1);
   if (class_index < 0 || class_index >= classes()) throw Error("class index out of range");
-  forward(image, 1, false);
-  Tensor& dscores = dacts_.back();
-  dscores.resize(acts_.back().shape);
+  training_forward_ = false;
+  split(1, 1);
+  Shard& s = shards_[0];
+  forward(s, image, workspaces_[0]);
+  Tensor& dscores = s.dacts.back();
+  dscores.resize(s.acts.back().shape);
   std::fill_n(dscores.ptr(), dscores.shape.size(), 0.0f);
   dscores.data[class_index] = 1.0f;
-  std::copy(grads_.begin(), grads_.end(), saved_grads_.begin());  // a training step's gradients stay
-  backward(1, true);
-  grads_.swap(saved_grads_);
-  std::copy_n(dacts_[0].ptr(), input_size(), dx);
+  backward(s, true, workspaces_[0]);  // into the shard's own gradients: grads_ stays as it was
+  std::copy_n(s.dacts[0].ptr(), input_size(), dx);
 }
 
 std::string Network::describe() const {

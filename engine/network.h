@@ -1,15 +1,28 @@
 // A sequential CNN built from a NetworkSpec: forward, backward, optimizers, inspection, model files.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "rng.h"
 #include "spec.h"
 #include "tensor.h"
+#include "thread_pool.h"
 #include "workspace.h"
 
 namespace convlab {
+
+// The learning rate over training steps t (the network's step count):
+//   constant  lr
+//   step      lr · γ^⌊t / every⌋
+//   cosine    lr_min + (lr − lr_min) · (1 + cos(π · min(t, steps) / steps)) / 2,  lr_min = lr · min_factor
+struct LrSchedule {
+  enum Kind { Constant, Step, Cosine } kind = Constant;
+  uint64_t every = 1, steps = 1;  // step: steps between decays; cosine: steps to the minimum
+  float gamma = 0.5f, min_factor = 0.0f;
+  float factor(uint64_t t) const;
+};
 
 struct OptimizerConfig {
   enum Type { SGD, Adam } type = SGD;
@@ -18,6 +31,8 @@ struct OptimizerConfig {
   bool nesterov = false;
   float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;  // Adam with bias correction
   float weight_decay = 0.0f;  // L2: g += λ·p
+  LrSchedule schedule;
+  float lr_at(uint64_t step) const { return lr * schedule.factor(step); }
 };
 OptimizerConfig parse_optimizer(const std::string& json);  // throws Error
 std::string optimizer_to_json(const OptimizerConfig& o);
@@ -41,6 +56,14 @@ class Network {
   size_t input_size() const { return spec_.input.per_example(); }
   size_t param_count() const { return params_.size(); }
 
+  // Data parallelism: a training batch is cut into a fixed number of shards (whatever the thread
+  // count), each with its own activations and gradients, reduced in shard order — so the weights
+  // after any number of steps are the same bits for 1 to kMaxThreads threads. Random draws
+  // (dropout masks) are made before the shards run. Inference splits a batch over the threads.
+  static constexpr int kTrainShards = 8, kMaxThreads = 16;
+  void set_threads(int threads);  // 1..kMaxThreads; 1 by default
+  int threads() const { return (int)workspaces_.size(); }
+
   const OptimizerConfig& optimizer() const { return opt_; }
   void set_optimizer(const OptimizerConfig& o);
   uint64_t steps() const { return step_; }
@@ -58,8 +81,9 @@ class Network {
   // Class probabilities of the last train_batch, n × classes() (training accuracy without a
   // second forward pass).
   const std::vector<float>& last_train_probs() const { return probs_; }
-  // Inspection (after the last forward): output of layer i for all examples of that batch.
-  const Tensor& layer_output(size_t i) const { return acts_[i + 1]; }
+  // Inspection (after the last forward): output of layer i for the examples of the first shard —
+  // all of that forward's examples after predict on one thread or of one image, or input_gradient.
+  const Tensor& layer_output(size_t i) const { return shards_[0].acts[i + 1]; }
   ParamView weights(size_t layer);
   ParamView biases(size_t layer);
 
@@ -76,9 +100,20 @@ class Network {
     size_t w_offset = 0, w_count = 0, b_offset = 0, b_count = 0;
     Tensor mask;    // a random mask (dropout), drawn before the training forward
   };
-  void forward(const float* images, int n, bool training);
-  void backward(int n, bool need_input_grad);
-  LayerPass pass(Layer& l, size_t i, int n);
+  // A slice of a batch and everything its forward and backward write.
+  struct Shard {
+    int begin = 0, n = 0;
+    std::vector<Tensor> acts, dacts;  // acts[0] = input, acts[i+1] = layer i's output
+    std::vector<float> grads;         // this shard's parameter gradients
+    double loss_sum = 0.0;
+  };
+  void split(int n, int shards);
+  void draw_masks(int n);
+  void forward(Shard& s, const float* images, Workspace& ws);
+  void backward(Shard& s, bool need_input_grad, Workspace& ws);
+  LayerPass pass(size_t i, Shard& s, Workspace& ws);
+  template <class F>
+  void parallel(int count, F& task);
   void check_batch(const float* images, int n) const;
   void apply_optimizer();
   void restore_last_good();
@@ -89,9 +124,13 @@ class Network {
   std::vector<float> params_, grads_, opt_m_, opt_v_;
   std::vector<float> good_params_, good_m_, good_v_;  // the last weights that gave a sane loss
   uint64_t good_step_ = 0;
-  std::vector<Tensor> acts_, dacts_;                  // acts_[0] = input, acts_[i+1] = layer i output
-  Workspace workspace_;                               // scratch of every layer's kernels, sized up front
-  std::vector<float> probs_, saved_grads_;
+  std::vector<Shard> shards_;                         // kTrainShards; a forward uses the first few
+  int active_shards_ = 0;
+  std::vector<Workspace> workspaces_;                 // one per thread, sized up front
+  WorkspaceSize scratch_;                             // what one layer's kernels need at most
+  std::unique_ptr<ThreadPool> pool_;                  // null with one thread
+  std::vector<Tensor> masks_;                         // per layer: dropout's mask for the whole batch
+  std::vector<float> probs_;
   OptimizerConfig opt_;
   uint64_t step_ = 0;
   bool training_forward_ = false;  // the last forward was a training one (dropout masks in use)

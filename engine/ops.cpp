@@ -77,6 +77,11 @@ void softmax_forward(const float* logits, int n, int classes, float* probs) {
 
 float softmax_cross_entropy(const float* logits, const uint8_t* labels, int n, int classes, float* probs,
                             float* dlogits) {
+  return (float)(softmax_cross_entropy_sum(logits, labels, n, classes, probs, dlogits, n) / n);
+}
+
+double softmax_cross_entropy_sum(const float* logits, const uint8_t* labels, int n, int classes, float* probs,
+                                 float* dlogits, int batch_n) {
   softmax_forward(logits, n, classes, probs);
   double loss = 0.0;
   for (int i = 0; i < n; i++) {
@@ -88,9 +93,9 @@ float softmax_cross_entropy(const float* logits, const uint8_t* labels, int n, i
     loss += std::log(sum) + zmax - z[labels[i]];
     if (!dlogits) continue;
     float* d = dlogits + (size_t)i * classes;
-    for (int k = 0; k < classes; k++) d[k] = (p[k] - (k == labels[i] ? 1.0f : 0.0f)) / n;
+    for (int k = 0; k < classes; k++) d[k] = (p[k] - (k == labels[i] ? 1.0f : 0.0f)) / batch_n;
   }
-  return (float)(loss / n);
+  return loss;
 }
 
 }  // namespace convlab

@@ -32,5 +32,9 @@ void dropout_backward(const float* mask, size_t n, const float* dy, float* dx);
 void softmax_forward(const float* logits, int n, int classes, float* probs);
 float softmax_cross_entropy(const float* logits, const uint8_t* labels, int n, int classes, float* probs,
                             float* dlogits);
+// The same for a shard of a batch of batch_n: returns the sum of −log p[label] over its n rows,
+// dlogits = (probs − onehot(label)) / batch_n.
+double softmax_cross_entropy_sum(const float* logits, const uint8_t* labels, int n, int classes, float* probs,
+                                 float* dlogits, int batch_n);
 
 }  // namespace convlab

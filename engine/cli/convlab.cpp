@@ -6,6 +6,7 @@
 // SPEC is a JSON file, inline JSON, or a preset name ("LeNet-like", "Tiny", …).
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <iterator>
 #include <map>
 #include <string>
+#include <thread>
 
 #include "network.h"
 #include "presets.h"
@@ -56,13 +58,46 @@ void print_table(const Network& net) {
   std::printf("total parameters %zu\n", net.param_count());
 }
 
+constexpr int kDefaultThreadsCap = 8;
+
 int usage() {
   std::fprintf(stderr,
                "usage: convlab describe SPEC\n"
                "       convlab train --spec SPEC --epochs N --seed S --out MODEL [--data DIR] [--optimizer JSON]\n"
-               "                     [--batch N] [--shift PX] [--rotate DEG] [--lr-decay F] [--weights-only]\n"
-               "       convlab eval MODEL [--data DIR]\n");
+               "                     [--batch N] [--shift PX] [--rotate DEG] [--schedule S] [--threads N] [--weights-only]\n"
+               "       convlab eval MODEL [--data DIR] [--threads N]\n"
+               "  --schedule constant | step:EPOCHS:GAMMA (lr × GAMMA every EPOCHS) | cosine[:MIN] (to lr × MIN at the end)\n"
+               "  --threads  training/inference threads (default: this machine's cores, at most %d); results do not\n"
+               "             depend on it\n",
+               kDefaultThreadsCap);
   return 2;
+}
+
+int threads_of(std::map<std::string, std::string>& opt) {
+  if (opt.count("threads")) return std::stoi(opt["threads"]);
+  return std::clamp((int)std::thread::hardware_concurrency(), 1, kDefaultThreadsCap);
+}
+
+// "cosine", "cosine:0.05", "step:1:0.88", "constant" → a schedule in steps of this run.
+LrSchedule schedule_of(const std::string& text, int epochs, uint64_t steps_per_epoch) {
+  LrSchedule s;
+  auto part = [&](size_t i) {
+    size_t start = 0;
+    for (size_t k = 0; k < i; k++) start = text.find(':', start) + 1;
+    return text.substr(start, text.find(':', start) - start);
+  };
+  if (text == "constant") return s;
+  if (text.rfind("cosine", 0) == 0) {
+    s.kind = LrSchedule::Cosine, s.steps = std::max<uint64_t>(1, (uint64_t)epochs * steps_per_epoch);
+    if (text.find(':') != std::string::npos) s.min_factor = std::stof(part(1));
+    return s;
+  }
+  if (text.rfind("step:", 0) == 0) {
+    s.kind = LrSchedule::Step, s.every = std::max<uint64_t>(1, (uint64_t)(std::stod(part(1)) * steps_per_epoch));
+    s.gamma = std::stof(part(2));
+    return s;
+  }
+  throw Error("--schedule " + text + ": use constant, step:EPOCHS:GAMMA or cosine[:MIN]");
 }
 
 int train(std::map<std::string, std::string>& opt) {
@@ -70,13 +105,17 @@ int train(std::map<std::string, std::string>& opt) {
     if (!opt.count(key)) throw Error(std::string("train: --") + key + " is required");
   Data data = load_data(opt["data"]);
   Network net(resolve_spec(opt["spec"]), std::stoull(opt["seed"]));
-  net.set_optimizer(parse_optimizer(opt.count("optimizer") ? opt["optimizer"] : R"({"type":"sgd","lr":0.05,"momentum":0.9})"));
+  net.set_threads(threads_of(opt));
   TrainingRun run(data.train, std::stoull(opt["seed"]) + 1);
   run.batch_size = opt.count("batch") ? std::stoi(opt["batch"]) : 32;
   run.augment.max_shift_px = opt.count("shift") ? std::stof(opt["shift"]) : 0.0f;
   run.augment.max_rotate_deg = opt.count("rotate") ? std::stof(opt["rotate"]) : 0.0f;
   const int epochs = std::stoi(opt["epochs"]);
-  const float lr_decay = opt.count("lr-decay") ? std::stof(opt["lr-decay"]) : 1.0f;  // lr ×= F after each epoch
+  OptimizerConfig o = parse_optimizer(opt.count("optimizer") ? opt["optimizer"] : R"({"type":"sgd","lr":0.05,"momentum":0.9})");
+  if (opt.count("schedule"))
+    o.schedule = schedule_of(opt["schedule"], epochs, (data.train.n + run.batch_size - 1) / run.batch_size);
+  net.set_optimizer(o);
+  std::printf("%d threads; optimizer %s\n", net.threads(), optimizer_to_json(o).c_str());
   const bool tty = isatty(fileno(stdout));
   print_table(net);
   for (int epoch = 1; epoch <= epochs; epoch++) {
@@ -95,12 +134,10 @@ int train(std::map<std::string, std::string>& opt) {
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     Evaluation e = evaluate(net, data.test);
-    std::printf("%sepoch %d/%d  train loss %.4f  test accuracy %.2f%%  %.0f examples/s\n", tty ? "\r" : "", epoch,
-                epochs, loss_sum / batches, 100.0 * e.accuracy(), data.train.n / seconds);
+    std::printf("%sepoch %d/%d  train loss %.4f  test accuracy %.2f%%  %.0f examples/s  lr %.5f\n", tty ? "\r" : "",
+                epoch, epochs, loss_sum / batches, 100.0 * e.accuracy(), data.train.n / seconds,
+                net.optimizer().lr_at(net.steps()));
     std::fflush(stdout);
-    OptimizerConfig o = net.optimizer();
-    o.lr *= lr_decay;
-    net.set_optimizer(o);
   }
   auto bytes = net.save(!opt.count("weights-only"));
   std::ofstream out(opt["out"], std::ios::binary);
@@ -110,9 +147,10 @@ int train(std::map<std::string, std::string>& opt) {
   return 0;
 }
 
-int eval(const std::string& path, const std::string& dir) {
+int eval(const std::string& path, const std::string& dir, int threads) {
   std::string text = read_text(path);
   Network net = Network::load(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  net.set_threads(threads);
   Data data = load_data(dir);
   print_table(net);
   Evaluation e = evaluate(net, data.test);
@@ -146,7 +184,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (cmd == "train") return train(opt);
-    if (cmd == "eval" && !positional.empty()) return eval(positional, opt["data"]);
+    if (cmd == "eval" && !positional.empty()) return eval(positional, opt["data"], threads_of(opt));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "convlab: %s\n", e.what());
     return 1;

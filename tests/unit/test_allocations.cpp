@@ -1,4 +1,4 @@
-// Issue 5: no allocation inside a training step. Every operator new of this test binary is
+// No allocation inside a training step. Every operator new of this test binary is
 // counted; once a network has seen its batch size, a step (with augmentation, every preset) and a
 // prediction must not allocate.
 #include <doctest/doctest.h>
@@ -25,7 +25,7 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 using namespace convlab;
 
-TEST_CASE("a training step and a prediction allocate nothing once the batch size has been seen") {
+TEST_CASE("a training step and a prediction allocate nothing once the batch size has been seen, on 1 or 3 threads") {
   Rng rng(3);
   Dataset data;
   data.n = 96, data.h = 28, data.w = 28;
@@ -37,9 +37,11 @@ TEST_CASE("a training step and a prediction allocate nothing once the batch size
   std::vector<int>* probe = new std::vector<int>(3);  // the counter works: the vector and its buffer
   delete probe;
   REQUIRE(allocations - counted == 2);
+  for (int threads : {1, 3})
   for (const Preset& preset : kPresets) {
-    INFO("preset " << preset.name);
+    INFO("preset " << preset.name << ", threads " << threads);
     Network net(preset.spec, 1);
+    net.set_threads(threads);
     OptimizerConfig adam;
     adam.type = OptimizerConfig::Adam, adam.lr = 1e-3f;
     net.set_optimizer(adam);

@@ -1,0 +1,83 @@
+// Data-parallel training and inference: the same bits whatever the thread count.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstring>
+
+#include "helpers.h"
+#include "presets.h"
+#include "train.h"
+
+using namespace convlab;
+
+TEST_CASE("thread pool: every task runs exactly once, on a thread id below the pool's size, run after run") {
+  for (int threads : {1, 2, 3, 5}) {
+    ThreadPool pool(threads);
+    CHECK(pool.threads() == threads);
+    for (int count : {0, 1, 2, 7, 64}) {
+      for (int round = 0; round < 50; round++) {
+        std::vector<std::atomic<int>> hits(count);
+        std::atomic<int> bad_thread{0};
+        auto task = [&](int i, int thread) {
+          hits[i]++;
+          if (thread < 0 || thread >= threads) bad_thread++;
+        };
+        pool.run(count, task);
+        for (int i = 0; i < count; i++) CHECK(hits[i] == 1);
+        CHECK(bad_thread == 0);
+      }
+    }
+  }
+}
+
+TEST_CASE("training on 1, 2, 3 and 4 threads gives bit-identical weights; inference too") {
+  Rng rng(11);
+  Dataset data;
+  data.n = 75, data.h = 28, data.w = 28;
+  data.images = test::random_vector(rng, (size_t)data.n * 784, 0.0f, 1.0f);
+  for (int i = 0; i < data.n; i++) data.labels.push_back((uint8_t)(i % 10));
+  for (const Preset& preset : kPresets) {
+    INFO("preset " << preset.name);
+    std::vector<uint8_t> reference;
+    std::vector<float> reference_probs;
+    for (int threads : {1, 2, 3, 4}) {
+      INFO("threads " << threads);
+      Network net(preset.spec, 5);
+      net.set_threads(threads);
+      CHECK(net.threads() == threads);
+      OptimizerConfig o;
+      o.lr = 0.02f, o.momentum = 0.9f;
+      net.set_optimizer(o);
+      TrainingRun run(data, 3);
+      run.augment.max_shift_px = 1.5f, run.augment.max_rotate_deg = 8;
+      // batches of 32, 32 and 11 (an epoch's end), then 5: fewer examples than shards
+      for (int step = 0; step < 3; step++) run.step(net);
+      run.batch_size = 5;
+      run.step(net);
+      std::vector<uint8_t> bytes = net.save();
+      std::vector<float> probs((size_t)data.n * net.classes());
+      net.predict(data.images.data(), data.n, probs.data());
+      if (threads == 1) {
+        reference = bytes, reference_probs = probs;
+        continue;
+      }
+      CHECK(bytes == reference);  // weights, optimizer moments, step count and RNG state
+      CHECK(std::memcmp(probs.data(), reference_probs.data(), probs.size() * sizeof(float)) == 0);
+    }
+  }
+}
+
+TEST_CASE("threads: out of range is an Error; the count can change between steps") {
+  Network net(kPresets[1].spec, 1);
+  CHECK_THROWS_AS(net.set_threads(0), Error);
+  CHECK_THROWS_AS(net.set_threads(Network::kMaxThreads + 1), Error);
+  Rng rng(2);
+  auto images = test::random_vector(rng, 16 * 784, 0.0f, 1.0f);
+  std::vector<uint8_t> labels(16, 3);
+  Network other(kPresets[1].spec, 1);
+  for (int threads : {2, 1, 4, 3}) {
+    net.set_threads(threads);
+    CHECK(net.train_batch(images.data(), labels.data(), 16) == other.train_batch(images.data(), labels.data(), 16));
+  }
+  CHECK(net.save() == other.save());
+}
