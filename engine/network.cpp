@@ -37,7 +37,7 @@ LrSchedule parse_schedule(const json& j) {
     const bool known = k == "type" || (s.kind == LrSchedule::Step && (k == "every" || k == "gamma")) ||
                        (s.kind == LrSchedule::Cosine && (k == "steps" || k == "min"));
     if (!known) throw Error("optimizer: schedule \"" + type + "\" has no setting \"" + k + "\"");
-    if (!it->is_number() || !std::isfinite(it->get<double>()))
+    if (k != "type" && (!it->is_number() || !std::isfinite(it->get<double>())))
       throw Error("optimizer: schedule \"" + k + "\" must be a number");
   }
   auto whole = [&](const char* key, uint64_t& out) {

@@ -81,3 +81,40 @@ TEST_CASE("threads: out of range is an Error; the count can change between steps
   }
   CHECK(net.save() == other.save());
 }
+
+TEST_CASE("learning-rate schedules: constant, step, cosine; parsed, saved, and applied step by step") {
+  OptimizerConfig o = parse_optimizer(R"({"type":"sgd","lr":0.1,"schedule":{"type":"step","every":10,"gamma":0.5}})");
+  CHECK(o.lr_at(0) == doctest::Approx(0.1));
+  CHECK(o.lr_at(9) == doctest::Approx(0.1));
+  CHECK(o.lr_at(10) == doctest::Approx(0.05));
+  CHECK(o.lr_at(35) == doctest::Approx(0.0125));
+  o = parse_optimizer(R"({"type":"adam","lr":0.01,"schedule":{"type":"cosine","steps":100,"min":0.1}})");
+  CHECK(o.lr_at(0) == doctest::Approx(0.01));
+  CHECK(o.lr_at(50) == doctest::Approx(0.01 * (0.1 + 0.9 * 0.5)));
+  CHECK(o.lr_at(100) == doctest::Approx(0.001));
+  CHECK(o.lr_at(1000) == doctest::Approx(0.001));
+  CHECK(parse_optimizer(optimizer_to_json(o)).lr_at(50) == doctest::Approx(o.lr_at(50)));
+  CHECK(parse_optimizer(R"({"lr":0.3})").lr_at(12345) == doctest::Approx(0.3));
+  CHECK_THROWS_WITH_AS(parse_optimizer(R"({"schedule":{"type":"linear"}})"),
+                       "optimizer: unknown schedule \"linear\"; use \"constant\", \"step\" or \"cosine\"", Error);
+  CHECK_THROWS_AS(parse_optimizer(R"({"schedule":{"type":"step","steps":5}})"), Error);
+  CHECK_THROWS_AS(parse_optimizer(R"({"schedule":{"type":"cosine","steps":0}})"), Error);
+  CHECK_THROWS_AS(parse_optimizer(R"({"schedule":{"type":"step","gamma":2}})"), Error);
+  // Applied: a step schedule with γ = 0 stops learning after `every` steps.
+  Network net(kPresets[1].spec, 1);
+  net.set_optimizer(parse_optimizer(R"({"type":"sgd","lr":0.05,"schedule":{"type":"step","every":3,"gamma":0}})"));
+  Rng rng(6);
+  auto images = test::random_vector(rng, 8 * 784, 0.0f, 1.0f);
+  std::vector<uint8_t> labels(8, 1);
+  std::vector<float> before;
+  for (int step = 0; step < 6; step++) {
+    if (step == 3) before.assign(net.weights(0).data, net.weights(0).data + net.weights(0).count);
+    net.train_batch(images.data(), labels.data(), 8);
+    if (step == 2) CHECK(net.steps() == 3);
+  }
+  CHECK(std::equal(before.begin(), before.end(), net.weights(0).data));
+  // and it travels with the model file
+  Network back = Network::load(net.save().data(), net.save().size());
+  CHECK(back.optimizer().schedule.kind == LrSchedule::Step);
+  CHECK(back.optimizer().schedule.every == 3);
+}
