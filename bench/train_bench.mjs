@@ -28,6 +28,9 @@ const SPEC = {
   ],
 };
 const LIBS = ['convlab', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs', 'onnxruntime-web'];
+// The same with two threads (not pinned): ConvLab's data-parallel engine and ONNX Runtime Web's.
+const TWO_THREADS = ['convlab-2t', 'onnxruntime-web-2t'];
+const ALL = [...LIBS, ...TWO_THREADS];
 
 function readIdx(file) {
   const b = readFileSync(path.join(root, 'build/data', file));
@@ -84,9 +87,10 @@ const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 // Each runner: { train(x, y, n) → loss, predict(x, n) → probabilities }
 async function makeRunner(lib, W) {
-  if (lib === 'convlab') {
+  if (lib === 'convlab' || lib === 'convlab-2t') {
     const engine = await convlabEngine();
     const net = new engine.Network(JSON.stringify(SPEC), 1);  // the same seed: the same weights
+    net.setThreads(lib === 'convlab' ? 1 : 2);
     net.setOptimizer({ type: 'sgd', lr: 0.01, momentum: 0.9 });
     return { train: (x, y, n) => net.trainBatch(x, y, n), predict: (x, n) => net.predict(x, n) };
   }
@@ -178,9 +182,9 @@ async function makeRunner(lib, W) {
       },
     };
   }
-  if (lib === 'onnxruntime-web') {
+  if (lib === 'onnxruntime-web' || lib === 'onnxruntime-web-2t') {
     const ort = require('onnxruntime-web');
-    ort.env.wasm.numThreads = 1;
+    ort.env.wasm.numThreads = lib === 'onnxruntime-web' ? 1 : 2;
     ort.env.wasm.wasmPaths = path.join(root, 'node_modules/onnxruntime-web/dist') + '/';
     const { onnxModel } = await import('./onnx_model.mjs');
     const session = await ort.InferenceSession.create(onnxModel(W), { executionProviders: ['wasm'] });
@@ -246,9 +250,9 @@ const PIN_CPU = spawnSync('taskset', ['-V']).status === 0 ? os.cpus().length - 1
 // interleaved (all libraries, then all again), and keeps its best figure of each kind.
 const results = {}, trainRounds = {};
 for (let round = 0; round < ROUNDS; round++)
-  for (const lib of LIBS) {
+  for (const lib of ALL) {
     const command = [process.execPath, fileURLToPath(import.meta.url), '--lib', lib, '--examples', String(EXAMPLES), '--seconds', String(SECONDS)];
-    if (PIN_CPU !== null) command.unshift('taskset', '-c', String(PIN_CPU));
+    if (PIN_CPU !== null && LIBS.includes(lib)) command.unshift('taskset', '-c', String(PIN_CPU));
     const child = spawnSync(command[0], command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 });
     const line = (child.stdout || '').split('\n').find((l) => l.startsWith('RESULT '));
     if (!line) {
@@ -280,7 +284,15 @@ for (const lib of LIBS) {
 }
 console.log('training ex/s of each round: ' + LIBS.filter((lib) => trainRounds[lib] && trainRounds[lib][0])
   .map((lib) => `${lib} ${trainRounds[lib].map((v) => f(v)).join(' / ')}`).join(', '));
+const mt = results['convlab-2t'], ort2 = results['onnxruntime-web-2t'];
+if (mt) {
+  console.log(`\nTwo threads (not pinned): ConvLab trains ${f(mt.trainExamplesPerSecond)} ex/s = ${f(mt.trainExamplesPerSecond / ours.trainExamplesPerSecond, 2)}× its one thread (target ≥ 1.7×); ` +
+    `batch-64 inference ${f(mt.batch64ExamplesPerSecond)} ex/s = ${f(mt.batch64ExamplesPerSecond / ours.batch64ExamplesPerSecond, 2)}× one thread (target ≥ 1.7×)` +
+    (ort2 ? ` and ${f(mt.batch64ExamplesPerSecond / ort2.batch64ExamplesPerSecond, 2)}× ONNX Runtime Web's two threads (${f(ort2.batch64ExamplesPerSecond)} ex/s; target ≥ 1.5×)` : '') + '.');
+  console.log('two-thread rounds: ' + TWO_THREADS.filter((lib) => results[lib]).map((lib) => `${lib} batch-64 best ${f(results[lib].batch64ExamplesPerSecond)}` +
+    (trainRounds[lib] && trainRounds[lib][0] ? `, training ${trainRounds[lib].map((v) => f(v)).join(' / ')}` : '')).join('; '));
+}
 console.log('\nFirst batch losses (the same weights and batches: everybody computes the same thing)');
-for (const lib of LIBS) if (results[lib] && results[lib].firstLosses) console.log(`${lib.padEnd(18)} ${results[lib].firstLosses.map((l) => l.toFixed(5)).join('  ')}`);
+for (const lib of ALL) if (results[lib] && results[lib].firstLosses) console.log(`${lib.padEnd(18)} ${results[lib].firstLosses.map((l) => l.toFixed(5)).join('  ')}`);
 mkdirSync(path.join(root, 'build/bench'), { recursive: true });
 writeFileSync(path.join(root, 'build/bench/train_bench.json'), JSON.stringify(results, null, 2));

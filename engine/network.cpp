@@ -151,18 +151,19 @@ Network::Network(const NetworkSpec& spec, uint64_t seed) : spec_(spec), info_(an
 void Network::set_threads(int threads) {
   if (threads < 1 || threads > kMaxThreads)
     throw Error("threads must be 1.." + std::to_string(kMaxThreads) + ", got " + std::to_string(threads));
-  if (threads == this->threads() && (threads == 1 || pool_)) return;
-  pool_.reset();
+  if (threads == threads_ && !workspaces_.empty()) return;
+  threads_ = threads;
   workspaces_.resize(threads);
   for (Workspace& ws : workspaces_) ws.reserve(scratch_);
-  if (threads > 1) pool_ = std::make_unique<ThreadPool>(threads);
+}
+
+void Network::start_threads() {
+  if (threads_ > 1) ThreadPool::shared().reserve(threads_);
 }
 
 template <class F>
 void Network::parallel(int count, F& task) {
-  if (pool_) pool_->run(count, task);
-  else
-    for (int i = 0; i < count; i++) task(i, 0);
+  ThreadPool::shared().run(count, threads_, task);
 }
 
 ParamView Network::weights(size_t i) {
@@ -289,6 +290,7 @@ float Network::train_batch(const float* images, const uint8_t* labels, int n) {
     if (labels[i] >= classes)
       throw Error("label " + std::to_string(labels[i]) + " of example " + std::to_string(i) +
                   " is not a class (0.." + std::to_string(classes - 1) + ")");
+  start_threads();
   training_forward_ = true;
   draw_masks(n);
   split(n, std::min(n, kTrainShards));
@@ -354,6 +356,7 @@ void Network::restore_last_good() {
 
 void Network::predict(const float* images, int n, float* probs) {
   if (n < 1) throw Error("predict needs at least one image, got " + std::to_string(n));
+  start_threads();
   training_forward_ = false;
   const int classes = this->classes();
   for (int done = 0; done < n; done += Limits::max_batch) {

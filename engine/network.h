@@ -1,7 +1,6 @@
 // A sequential CNN built from a NetworkSpec: forward, backward, optimizers, inspection, model files.
 #pragma once
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -61,8 +60,10 @@ class Network {
   // after any number of steps are the same bits for 1 to kMaxThreads threads. Random draws
   // (dropout masks) are made before the shards run. Inference splits a batch over the threads.
   static constexpr int kTrainShards = 8, kMaxThreads = 16;
-  void set_threads(int threads);  // 1..kMaxThreads; 1 by default
-  int threads() const { return (int)workspaces_.size(); }
+  // 1..kMaxThreads; 1 by default. Threads come from the process's pool (thread_pool.h) and start
+  // with the first step that uses them (an Error there if this host cannot, before anything changes).
+  void set_threads(int threads);
+  int threads() const { return threads_; }
 
   const OptimizerConfig& optimizer() const { return opt_; }
   void set_optimizer(const OptimizerConfig& o);
@@ -112,6 +113,7 @@ class Network {
   void forward(Shard& s, const float* images, Workspace& ws);
   void backward(Shard& s, bool need_input_grad, Workspace& ws);
   LayerPass pass(size_t i, Shard& s, Workspace& ws);
+  void start_threads();
   template <class F>
   void parallel(int count, F& task);
   void check_batch(const float* images, int n) const;
@@ -128,7 +130,7 @@ class Network {
   int active_shards_ = 0;
   std::vector<Workspace> workspaces_;                 // one per thread, sized up front
   WorkspaceSize scratch_;                             // what one layer's kernels need at most
-  std::unique_ptr<ThreadPool> pool_;                  // null with one thread
+  int threads_ = 1;
   std::vector<Tensor> masks_;                         // per layer: dropout's mask for the whole batch
   std::vector<float> probs_;
   OptimizerConfig opt_;

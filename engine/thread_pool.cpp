@@ -1,78 +1,87 @@
 #include "thread_pool.h"
 
 #include <string>
+#include <thread>
 
 #include "error.h"
 
 namespace convlab {
 
-ThreadPool::ThreadPool(int threads) {
+ThreadPool& ThreadPool::shared() {
+  static ThreadPool pool;
+  return pool;
+}
+
+// Workers are detached and share the state: they leave when told to stop, and the last one frees it.
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->stopping = true;
+  }
+  state_->start.notify_all();
+}
+
+void ThreadPool::reserve(int threads) {
+  std::lock_guard<std::mutex> grow(grow_mutex_);
   try {
-    for (int t = 0; t + 1 < threads; t++) workers_.emplace_back([this, t] { worker(t); });
-  } catch (const std::exception& e) {  // a host without threads (no shared memory), or too many
-    stop();
+    for (; workers_ + 1 < threads; workers_++) std::thread(worker, state_, workers_).detach();
+  } catch (const std::exception& e) {
     throw Error("cannot start " + std::to_string(threads) + " threads here (" + e.what() + ")");
   }
 }
 
-ThreadPool::~ThreadPool() { stop(); }
-
-void ThreadPool::stop() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  start_.notify_all();
-  for (std::thread& w : workers_) w.join();
-  workers_.clear();
-}
-
 // Takes tasks until none is left; the lock is held only to take one.
-void ThreadPool::work_on(int thread) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  while (next_ < count_) {
-    const int i = next_++;
+void ThreadPool::work_on(State& s, int thread) {
+  std::unique_lock<std::mutex> lock(s.mutex);
+  while (s.next < s.count) {
+    const int i = s.next++;
     lock.unlock();
-    fn_(ctx_, i, thread);
+    s.fn(s.ctx, i, thread);
     lock.lock();
-    finished_++;
+    s.finished++;
   }
 }
 
-void ThreadPool::worker(int thread) {
+void ThreadPool::worker(std::shared_ptr<State> state, int thread) {
+  State& s = *state;
   uint64_t seen = 0;
-  std::unique_lock<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(s.mutex);
   for (;;) {
-    start_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-    if (stopping_) return;
-    seen = generation_;
-    busy_++;
+    s.start.wait(lock, [&] { return s.stopping || s.generation != seen; });
+    if (s.stopping) return;
+    seen = s.generation;
+    if (thread >= s.helpers) continue;  // this run wants fewer threads
+    s.busy++;
     lock.unlock();
-    work_on(thread);
+    work_on(s, thread);
     lock.lock();
-    busy_--;
-    if (finished_ == count_ && busy_ == 0) done_.notify_all();
+    s.busy--;
+    if (s.finished == s.count && s.busy == 0) s.done.notify_all();
   }
 }
 
-void ThreadPool::run_tasks(int count, Trampoline fn, void* ctx) {
+void ThreadPool::run_tasks(int count, int threads, Trampoline fn, void* ctx) {
   if (count <= 0) return;
-  const int caller = (int)workers_.size();
-  if (workers_.empty() || count == 1) {  // nothing to share
+  const int caller = threads - 1;
+  std::unique_lock<std::mutex> own(run_mutex_, std::defer_lock);
+  if (threads == 1 || count == 1 || !own.try_lock()) {  // nothing to share, or the workers are busy
     for (int i = 0; i < count; i++) fn(ctx, i, caller);
     return;
   }
+  reserve(threads);
+  State& s = *state_;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    fn_ = fn, ctx_ = ctx, count_ = count, next_ = 0, finished_ = 0;
-    generation_++;
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.fn = fn, s.ctx = ctx, s.count = count, s.next = 0, s.finished = 0, s.helpers = threads - 1;
+    s.generation++;
   }
-  start_.notify_all();
-  work_on(caller);
-  std::unique_lock<std::mutex> lock(mutex_);
-  // every task finished, and no worker still inside this generation's work_on
-  done_.wait(lock, [&] { return finished_ == count_ && busy_ == 0; });
-  count_ = 0;
+  s.start.notify_all();
+  work_on(s, caller);
+  std::unique_lock<std::mutex> lock(s.mutex);
+  // every task finished, and no worker still inside this run's work_on (one that has not started
+  // yet is not waited for: it finds no task left when it does)
+  s.done.wait(lock, [&] { return s.finished == s.count && s.busy == 0; });
+  s.count = 0, s.helpers = 0;
 }
 
 }  // namespace convlab

@@ -5,9 +5,9 @@ set(CONVLAB_WASM_FLAGS -O3 -sALLOW_MEMORY_GROWTH=1 -sDYNAMIC_EXECUTION=0 -fexcep
 
 add_executable(convlab_engine_module web/module/bindings.cpp)
 set_target_properties(convlab_engine_module PROPERTIES OUTPUT_NAME convlab_engine SUFFIX .js
-  LINK_DEPENDS "${CMAKE_SOURCE_DIR}/web/module/engine_api.js;${CMAKE_SOURCE_DIR}/web/module/node_no_fetch.js")
-target_link_libraries(convlab_engine_module PRIVATE convlab_engine)
-target_link_options(convlab_engine_module PRIVATE ${CONVLAB_WASM_FLAGS} --bind
+  LINK_DEPENDS "${CMAKE_SOURCE_DIR}/web/module/engine_api.js;${CMAKE_SOURCE_DIR}/web/module/node_no_fetch.js;${CMAKE_SOURCE_DIR}/web/module/node_threads.js")
+target_link_libraries(convlab_engine_module PRIVATE convlab_engine_mt)
+target_link_options(convlab_engine_module PRIVATE ${CONVLAB_WASM_FLAGS} ${CONVLAB_WASM_THREAD_FLAGS} --bind
   -sMODULARIZE=1 -sEXPORT_NAME=createConvLabEngine -sENVIRONMENT=web,worker,node
   -sEXPORTED_FUNCTIONS=_malloc,_free --post-js ${CMAKE_SOURCE_DIR}/web/module/engine_api.js)
 

@@ -183,3 +183,30 @@ test('limits: the engine exports its own (engine/size_limits.h)', () => {
   assert.equal(engine.limits.maxModelFileBytes, engine.maxModelFileBytes);
   assert.equal(engine.limits.maxWindow, 64);
 });
+
+test('threads: the machine\'s cores by default (at most 8); 1, 2 and 3 threads train to the same bits', async () => {
+  const os = await import('node:os');
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const spec = { ...LENET, layers: [...LENET.layers.slice(0, -1), { type: 'dropout', rate: 0.3 }, LENET.layers.at(-1)] };
+  const probe = new Network(spec, 1);
+  assert.equal(probe.threads, Math.min(8, cores));
+  assert.throws(() => probe.setThreads(0), /threads must be 1\.\.16, got 0/);
+  assert.throws(() => probe.setThreads(17), /threads must be 1\.\.16, got 17/);
+  probe.delete();
+  const { images, labels } = batch(7, 40);
+  let reference = null, referenceProbs = null;
+  for (const threads of [1, 2, 3]) {
+    const net = new Network(spec, 3);
+    net.setThreads(threads);
+    assert.equal(net.threads, threads);
+    net.setOptimizer({ type: 'sgd', lr: 0.02, momentum: 0.9, schedule: { type: 'cosine', steps: 10 } });
+    for (let k = 0; k < 5; k++) net.trainBatch(images, labels, 40);
+    const bytes = net.save(), probs = net.predict(images, 40);
+    if (!reference) [reference, referenceProbs] = [bytes, probs];
+    else {
+      assert.deepEqual(bytes, reference, `${threads} threads: other weights than 1 thread`);
+      assert.deepEqual(probs, referenceProbs);
+    }
+    net.delete();
+  }
+});

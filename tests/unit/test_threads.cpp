@@ -10,10 +10,9 @@
 
 using namespace convlab;
 
-TEST_CASE("thread pool: every task runs exactly once, on a thread id below the pool's size, run after run") {
-  for (int threads : {1, 2, 3, 5}) {
-    ThreadPool pool(threads);
-    CHECK(pool.threads() == threads);
+TEST_CASE("thread pool: every task runs exactly once, on a thread id below the run's count, run after run") {
+  ThreadPool& pool = ThreadPool::shared();
+  for (int threads : {1, 2, 3, 5, 2}) {
     for (int count : {0, 1, 2, 7, 64}) {
       for (int round = 0; round < 50; round++) {
         std::vector<std::atomic<int>> hits(count);
@@ -22,12 +21,25 @@ TEST_CASE("thread pool: every task runs exactly once, on a thread id below the p
           hits[i]++;
           if (thread < 0 || thread >= threads) bad_thread++;
         };
-        pool.run(count, task);
+        pool.run(count, threads, task);
         for (int i = 0; i < count; i++) CHECK(hits[i] == 1);
         CHECK(bad_thread == 0);
       }
     }
   }
+}
+
+TEST_CASE("thread pool: a run that finds the pool busy does its tasks alone, with the same results") {
+  ThreadPool& pool = ThreadPool::shared();
+  std::atomic<long> sum_outer{0}, sum_inner{0};
+  auto inner = [&](int i, int) { sum_inner += i; };
+  auto outer = [&](int i, int) {
+    sum_outer += i;
+    pool.run(10, 3, inner);  // from inside a run: the pool is busy
+  };
+  pool.run(4, 2, outer);
+  CHECK(sum_outer == 6);
+  CHECK(sum_inner == 4 * 45);
 }
 
 TEST_CASE("training on 1, 2, 3 and 4 threads gives bit-identical weights; inference too") {

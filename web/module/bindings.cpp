@@ -65,6 +65,14 @@ class NetworkCore {
   int layers() const { return (int)net_.spec().layers.size(); }
   double steps() const { return (double)net_.steps(); }
 
+  bool set_threads(int threads) {
+    return guarded([&] {
+      net_.set_threads(threads);
+      return true;
+    }, false);
+  }
+  int threads() const { return net_.threads(); }
+
   bool set_optimizer(const std::string& json) {
     return guarded([&] {
       net_.set_optimizer(parse_optimizer(json));
@@ -344,6 +352,8 @@ EMSCRIPTEN_BINDINGS(convlab) {
       .function("layers", &NetworkCore::layers)
       .function("steps", &NetworkCore::steps)
       .function("setOptimizer", &NetworkCore::set_optimizer)
+      .function("setThreads", &NetworkCore::set_threads)
+      .function("threads", &NetworkCore::threads)
       .function("trainBatch", &NetworkCore::train_batch)
       .function("predict", &NetworkCore::predict)
       .function("inputGradient", &NetworkCore::input_gradient)

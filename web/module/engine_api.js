@@ -30,6 +30,20 @@ class ConvLabScratch {
   free() { Module['_free'](this.ptr); this.ptr = 0; this.bytes = 0; }
 }
 
+// Threads where the module has shared memory (the threaded build, in node or a cross-origin
+// isolated page): the machine's cores, at most 8. Results do not depend on it.
+function convlabDefaultThreads() {
+  if (typeof SharedArrayBuffer === 'undefined' || !(wasmMemory.buffer instanceof SharedArrayBuffer)) return 1;
+  let cores = 1;
+  if (ENVIRONMENT_IS_NODE) {
+    const os = require('os');
+    cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  } else if (typeof navigator !== 'undefined') {
+    cores = navigator.hardwareConcurrency || 1;
+  }
+  return Math.max(1, Math.min(8, cores));
+}
+
 function convlabBatchSize(n) {
   if (!Number.isInteger(n) || n < 1) throw new Error('n must be a positive integer, got ' + n);
   return n;
@@ -42,12 +56,13 @@ class ConvLabNetwork {
     this.outputs = new ConvLabScratch();
     if (spec instanceof Module['NetworkCore']) {  // from Network.load
       this.core = spec;
-      return;
+    } else {
+      const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
+      const s = seed === undefined ? 0 : Number(seed);
+      if (!Number.isInteger(s) || s < 0) throw new Error('seed must be a whole number ≥ 0');
+      this.core = convlabCheck(Module['NetworkCore']['create'](text, s));
     }
-    const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
-    const s = seed === undefined ? 0 : Number(seed);
-    if (!Number.isInteger(s) || s < 0) throw new Error('seed must be a whole number ≥ 0');
-    this.core = convlabCheck(Module['NetworkCore']['create'](text, s));
+    this.setThreads(Module['defaultThreads']);
   }
   static load(bytes) {
     if (!(bytes instanceof Uint8Array)) {
@@ -69,6 +84,13 @@ class ConvLabNetwork {
   get classes() { return this.core.classes(); }
   get inputSize() { return this.core.inputSize(); }
   get steps() { return this.core.steps(); }
+  // Training and inference threads, 1 to 16 (the weights do not depend on it); they start with
+  // the next step. Where the module has no shared memory only 1 works.
+  get threads() { return this.core.threads(); }
+  setThreads(n) {
+    if (!Number.isInteger(n)) throw new Error('threads must be an integer, got ' + n);
+    convlabCheck(this.core.setThreads(n));
+  }
   setOptimizer(json) {
     convlabCheck(this.core.setOptimizer(typeof json === 'string' ? json : JSON.stringify(json)));
   }
@@ -108,6 +130,10 @@ class ConvLabNetwork {
   }
 }
 Module['Network'] = ConvLabNetwork;
+let convlabThreads = 0;
+Object.defineProperty(Module, 'defaultThreads', {
+  get() { return convlabThreads || (convlabThreads = convlabDefaultThreads()); },
+});
 // The engine's size limits (engine/size_limits.h): maxBatch, maxChannels, maxModelFileBytes, …
 // (Read once, when first asked: Embind registers its functions only when the runtime starts.)
 let convlabLimits = null;
