@@ -11,7 +11,8 @@ namespace convlab {
 
 using json = nlohmann::json;
 
-float LrSchedule::factor(uint64_t t) const {
+float LrSchedule::factor(uint64_t step) const {
+  const uint64_t t = step > start ? step - start : 0;
   switch (kind) {
     case Step: return (float)std::pow((double)gamma, (double)(t / every));
     case Cosine: {
@@ -34,7 +35,8 @@ LrSchedule parse_schedule(const json& j) {
   else throw Error("optimizer: unknown schedule \"" + type + "\"; use \"constant\", \"step\" or \"cosine\"");
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
-    const bool known = k == "type" || (s.kind == LrSchedule::Step && (k == "every" || k == "gamma")) ||
+    const bool known = k == "type" || (s.kind != LrSchedule::Constant && k == "start") ||
+                       (s.kind == LrSchedule::Step && (k == "every" || k == "gamma")) ||
                        (s.kind == LrSchedule::Cosine && (k == "steps" || k == "min"));
     if (!known) throw Error("optimizer: schedule \"" + type + "\" has no setting \"" + k + "\"");
     if (k != "type" && (!it->is_number() || !std::isfinite(it->get<double>())))
@@ -54,14 +56,20 @@ LrSchedule parse_schedule(const json& j) {
   };
   whole("every", s.every);
   whole("steps", s.steps);
+  if (j.contains("start")) {
+    const double d = j["start"].get<double>();
+    if (d < 0 || d > 1e15 || d != std::floor(d)) throw Error("optimizer: schedule \"start\" must be a whole number ≥ 0");
+    s.start = (uint64_t)d;
+  }
   real("gamma", 0.0, 1.0, s.gamma);
   real("min", 0.0, 1.0, s.min_factor);
   return s;
 }
 
 json schedule_to_json(const LrSchedule& s) {
-  if (s.kind == LrSchedule::Step) return {{"type", "step"}, {"every", s.every}, {"gamma", s.gamma}};
-  if (s.kind == LrSchedule::Cosine) return {{"type", "cosine"}, {"steps", s.steps}, {"min", s.min_factor}};
+  if (s.kind == LrSchedule::Step) return {{"type", "step"}, {"every", s.every}, {"gamma", s.gamma}, {"start", s.start}};
+  if (s.kind == LrSchedule::Cosine)
+    return {{"type", "cosine"}, {"steps", s.steps}, {"min", s.min_factor}, {"start", s.start}};
   return {{"type", "constant"}};
 }
 }  // namespace

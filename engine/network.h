@@ -12,13 +12,14 @@
 
 namespace convlab {
 
-// The learning rate over training steps t (the network's step count):
+// The learning rate over training steps t = (the network's step count − start), t ≥ 0:
 //   constant  lr
 //   step      lr · γ^⌊t / every⌋
 //   cosine    lr_min + (lr − lr_min) · (1 + cos(π · min(t, steps) / steps)) / 2,  lr_min = lr · min_factor
 struct LrSchedule {
   enum Kind { Constant, Step, Cosine } kind = Constant;
   uint64_t every = 1, steps = 1;  // step: steps between decays; cosine: steps to the minimum
+  uint64_t start = 0;             // the step the schedule starts at (a run that fine-tunes starts late)
   float gamma = 0.5f, min_factor = 0.0f;
   float factor(uint64_t t) const;
 };

@@ -153,3 +153,32 @@ test('a run that finishes its epochs is kept: after a reload the trained model c
   assert.deepEqual(log.problems, []);
   await context.close();
 });
+
+test('a cosine learning-rate schedule picked in the Train panel lowers the rate over the run, to lr × min at its end', async () => {
+  const { context, page, log } = await openPage(env);
+  await waitFor(page, () => window.convlab.state().dataLoaded);
+  await click(page, 'preset');
+  await click(page, 'preset:Tiny');
+  await click(page, 'button:Use this network');
+  await waitFor(page, () => window.convlab.state().model === 'new (untrained)');
+  await click(page, 'tab:Train');
+  const e = await widget(page, 'field:epochs');
+  await page.mouse.click(e.x + e.w / 4, e.y + e.h / 2, { delay: 100 });
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('2');
+  await page.keyboard.press('Enter');
+  await click(page, 'field:schedule');
+  await click(page, 'schedule:cosine');
+  const lr0 = (await state(page)).lr;
+  assert.ok(Math.abs(lr0 - 0.02) < 1e-6, `the rate before the run: ${lr0}`);
+  await click(page, 'button:Start');
+  await waitFor(page, () => window.convlab.state().epoch >= 1, null, 90000);
+  const half = await state(page);
+  assert.ok(half.lr < 0.8 * lr0 && half.lr > 0.2 * lr0, `after one of two epochs: ${half.lr}`);
+  await page.screenshot({ path: path.join(artifacts, 'panel-train-schedule.png') });
+  await waitFor(page, () => window.convlab.state().epoch === 2 && !window.convlab.state().training, null, 90000);
+  const end = await state(page);
+  assert.ok(Math.abs(end.lr - 0.02 * 0.02) < 1e-6, `at the end: ${end.lr} (lr × 0.02)`);
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});

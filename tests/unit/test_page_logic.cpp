@@ -95,7 +95,7 @@ TEST_CASE("trainer: runs its epochs, says when to keep the model (each epoch end
   tr.settings.epochs = 3, tr.settings.batch = 16, tr.settings.augment = false;
   CHECK(tr.cannot_train(net) == "");
   tr.reset();
-  tr.start();
+  tr.start(net);
   int epoch_ends = 0, finishes = 0, slices = 0;
   while ((tr.running() || tr.evaluating()) && slices++ < 10000) {
     const TrainerUpdate u = tr.work(net, 5.0);
@@ -112,7 +112,7 @@ TEST_CASE("trainer: runs its epochs, says when to keep the model (each epoch end
   CHECK(tr.last_eval.examples == 20);
   CHECK(tr.last_eval.classes == 10);
   // Start again: it trains further instead of stopping at once.
-  tr.start();
+  tr.start(net);
   CHECK(tr.settings.epochs == 6);
   tr.pause();
   // Step: one batch, whether running or not.
@@ -128,7 +128,7 @@ TEST_CASE("trainer: a failing step stops training with the engine's message; a n
   tr.set_data(&train, &test);
   tr.settings.lr = 1e30f, tr.settings.augment = false;
   tr.reset();
-  tr.start();
+  tr.start(net);
   bool failed = false;
   for (int i = 0; i < 100 && !failed; i++) failed = tr.work(net, 5.0).failed;
   CHECK(failed);
@@ -141,6 +141,26 @@ TEST_CASE("trainer: a failing step stops training with the engine's message; a n
   three.labels[0] = 2;
   tr.set_data(&three, &test);
   CHECK(tr.cannot_train(two).find("3 classes") != std::string::npos);
+}
+
+TEST_CASE("trainer: a cosine schedule spans the run's epochs from the step it starts at, ending near lr × min") {
+  Dataset train = bars(64), test = bars(20);
+  Network net(kPresets[1].spec, 1);
+  Trainer tr;
+  tr.set_data(&train, &test);
+  tr.settings.epochs = 2, tr.settings.batch = 16, tr.settings.lr = 0.1f, tr.settings.augment = false;
+  tr.settings.schedule = 2, tr.settings.cosine_min = 0.1f;
+  tr.reset();
+  for (int i = 0; i < 3; i++) tr.step_batch(net);  // steps before the run: the schedule starts after them
+  tr.start(net);
+  CHECK(tr.current_lr(net) == doctest::Approx(0.1f));
+  for (int i = 0; i < 4; i++) tr.step_batch(net);  // half of 2 epochs × 4 batches
+  CHECK(tr.current_lr(net) == doctest::Approx(0.1f * (0.1f + 0.9f * 0.5f)));
+  for (int i = 0; i < 4; i++) tr.step_batch(net);
+  CHECK(tr.current_lr(net) == doctest::Approx(0.01f));
+  CHECK(net.optimizer().schedule.kind == LrSchedule::Cosine);
+  tr.settings.schedule = 1, tr.settings.step_epochs = 1, tr.settings.step_gamma = 0.5f;
+  CHECK(tr.current_lr(net) == doctest::Approx(0.1f * 0.25f));  // two epochs since the start
 }
 
 TEST_CASE("training budget: grows while frames keep 32 fps, shrinks when they do not, capped by the frame's work") {

@@ -107,6 +107,12 @@ TEST_CASE("learning-rate schedules: constant, step, cosine; parsed, saved, and a
   CHECK(o.lr_at(1000) == doctest::Approx(0.001));
   CHECK(parse_optimizer(optimizer_to_json(o)).lr_at(50) == doctest::Approx(o.lr_at(50)));
   CHECK(parse_optimizer(R"({"lr":0.3})").lr_at(12345) == doctest::Approx(0.3));
+  // a schedule that starts at step 1000 (fine-tuning a trained model): full lr until then
+  o = parse_optimizer(R"({"lr":0.1,"schedule":{"type":"cosine","steps":100,"start":1000}})");
+  CHECK(o.lr_at(500) == doctest::Approx(0.1));
+  CHECK(o.lr_at(1050) == doctest::Approx(0.05));
+  CHECK(o.lr_at(1100) == doctest::Approx(0.0).epsilon(1e-6));
+  CHECK(parse_optimizer(optimizer_to_json(o)).schedule.start == 1000);
   CHECK_THROWS_WITH_AS(parse_optimizer(R"({"schedule":{"type":"linear"}})"),
                        "optimizer: unknown schedule \"linear\"; use \"constant\", \"step\" or \"cosine\"", Error);
   CHECK_THROWS_AS(parse_optimizer(R"({"schedule":{"type":"step","steps":5}})"), Error);

@@ -85,6 +85,7 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   j["buildError"] = app.build.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(app.build.error);
   j["layers"] = app.build.info.size();
   j["examplesPerSecond"] = t.examples_per_s;
+  j["lr"] = app.net ? t.current_lr(*app.net) : 0.0f;  // the rate of the next step
   nlohmann::json widgets = nlohmann::json::object();
   for (const auto& [name, r] : app.widgets) widgets[name] = {{"x", r[0]}, {"y", r[1]}, {"w", r[2]}, {"h", r[3]}};
   j["widgets"] = widgets;

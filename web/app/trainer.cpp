@@ -12,10 +12,20 @@ double now_ms() {
 }
 }  // namespace
 
-OptimizerConfig optimizer_of(const TrainSettings& s) {
+OptimizerConfig optimizer_of(const TrainSettings& s, uint64_t start, uint64_t steps_per_epoch) {
   OptimizerConfig o;
   o.type = s.optimizer == 1 ? OptimizerConfig::Adam : OptimizerConfig::SGD;
   o.lr = s.lr, o.momentum = s.momentum, o.nesterov = s.nesterov, o.weight_decay = s.weight_decay;
+  o.schedule.start = start;
+  if (s.schedule == 1) {
+    o.schedule.kind = LrSchedule::Step;
+    o.schedule.every = std::max<uint64_t>(1, (uint64_t)s.step_epochs * steps_per_epoch);
+    o.schedule.gamma = s.step_gamma;
+  } else if (s.schedule == 2) {
+    o.schedule.kind = LrSchedule::Cosine;
+    o.schedule.steps = std::max<uint64_t>(1, (uint64_t)s.epochs * steps_per_epoch);
+    o.schedule.min_factor = s.cosine_min;
+  }
   return o;
 }
 
@@ -41,6 +51,7 @@ void Trainer::reset() {
   train_ms_ = 0.0, examples_at_start_ = 0, examples_per_s = 0.0f, last_loss = 0.0f;
   epoch_correct_ = epoch_seen_ = 0;
   have_eval = false, evaluated_epoch = -1;
+  schedule_start_ = 0, schedule_started_ = false;
   error.clear(), message.clear();
   start_evaluation();
 }
@@ -56,12 +67,20 @@ void Trainer::ensure_run(Network& net) {
   run_->batch_size = settings.batch;
   run_->augment.max_shift_px = settings.augment ? settings.shift_px : 0.0f;
   run_->augment.max_rotate_deg = settings.augment ? settings.rotate_deg : 0.0f;
-  net.set_optimizer(optimizer_of(settings));
+  const uint64_t steps_per_epoch = ((uint64_t)train_->n + settings.batch - 1) / settings.batch;
+  net.set_optimizer(optimizer_of(settings, schedule_start_, steps_per_epoch));
 }
 
-void Trainer::start() {
+float Trainer::current_lr(const Network& net) const {
+  const uint64_t steps_per_epoch = train_ ? ((uint64_t)train_->n + settings.batch - 1) / settings.batch : 1;
+  return optimizer_of(settings, schedule_start_, steps_per_epoch).lr_at(net.steps());
+}
+
+void Trainer::start(const Network& net) {
   if (!has_data()) return;
   if (run_ && run_->epoch() >= settings.epochs) settings.epochs = run_->epoch() + settings.epochs;  // train further
+  // A schedule spans the run's epochs from the step where Start was first pressed (Resume keeps it).
+  if (!schedule_started_) schedule_start_ = net.steps(), schedule_started_ = true;
   running_ = true;
   train_ms_ = 0, examples_at_start_ = run_ ? run_->examples_seen() : 0;
   error.clear(), message.clear();

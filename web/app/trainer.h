@@ -20,8 +20,13 @@ struct TrainSettings {
   int batch = 16, epochs = 5, seed = 1;
   bool augment = true;
   float shift_px = 2.0f, rotate_deg = 10.0f;
+  int schedule = 0;               // 0 constant, 1 step, 2 cosine (over the run's epochs)
+  int step_epochs = 3;            // step: every this many epochs …
+  float step_gamma = 0.5f;        // … the learning rate × this
+  float cosine_min = 0.02f;       // cosine: down to lr × this at the last epoch
 };
-OptimizerConfig optimizer_of(const TrainSettings& s);
+// The optimizer for a run that starts at network step `start` with `steps_per_epoch` batches.
+OptimizerConfig optimizer_of(const TrainSettings& s, uint64_t start, uint64_t steps_per_epoch);
 
 // What a slice of work did, for the page to act on.
 struct TrainerUpdate {
@@ -50,7 +55,8 @@ class Trainer {
   std::string cannot_train(const Network& net) const;
   // A new model: progress and history go, the settings stay; an evaluation of it starts.
   void reset();
-  void start();
+  void start(const Network& net);
+  float current_lr(const Network& net) const;  // the rate of the next step
   void pause() { running_ = false; }
   bool running() const { return running_; }
   bool evaluating() const { return eval_ != nullptr; }
@@ -69,6 +75,8 @@ class Trainer {
   std::unique_ptr<TrainingRun> run_;
   std::unique_ptr<EvaluationRun> eval_;
   bool eval_ends_epoch_ = false, running_ = false;
+  uint64_t schedule_start_ = 0;  // the network's step count when the run started
+  bool schedule_started_ = false;
   double train_ms_ = 0.0;       // time in training steps since Start
   uint64_t examples_at_start_ = 0;
   int epoch_correct_ = 0, epoch_seen_ = 0;

@@ -29,6 +29,30 @@ void train_panel() {
   ImGui::SetNextItemWidth(120);
   ImGui::InputFloat("weight decay", &t.weight_decay, 0.0f, 0.0f, "%.5f");
   t.weight_decay = std::clamp(t.weight_decay, 0.0f, 1.0f);
+  static const char* const kSchedules[] = {"constant", "step", "cosine"};
+  ImGui::SetNextItemWidth(120);
+  const bool schedules_open = ImGui::BeginCombo("lr schedule", kSchedules[t.schedule]);
+  mark("field:schedule");
+  if (schedules_open) {
+    for (int k = 0; k < 3; k++) {
+      if (ImGui::Selectable(kSchedules[k], k == t.schedule)) t.schedule = k;
+      mark(std::string("schedule:") + kSchedules[k]);
+    }
+    ImGui::EndCombo();
+  }
+  if (t.schedule == 1) {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(90);
+    ImGui::InputInt("epochs, then lr ×", &t.step_epochs);
+    t.step_epochs = std::clamp(t.step_epochs, 1, PageCaps::max_epochs);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(90);
+    ImGui::SliderFloat("##gamma", &t.step_gamma, 0.05f, 1.0f, "%.2f");
+  } else if (t.schedule == 2) {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(120);
+    ImGui::SliderFloat("× lr at the last epoch", &t.cosine_min, 0.0f, 1.0f, "%.3f");
+  }
   ImGui::SetNextItemWidth(120);
   ImGui::InputInt("batch size", &t.batch);
   t.batch = std::clamp(t.batch, 1, Limits::max_batch);
@@ -58,7 +82,7 @@ void train_panel() {
     const bool start = ImGui::Button(tr.run() ? "Resume" : "Start");
     mark("button:Start");
     if (start) {
-      tr.start();
+      tr.start(*app.net);
       app.error.clear();
     }
   } else {
@@ -94,9 +118,10 @@ void train_panel() {
     const double done_examples = (double)run->epoch() * n + run->position();
     const double left_s = tr.examples_per_s > 0 ? ((double)epochs * n - done_examples) / tr.examples_per_s : 0;
     char overlay[128];
-    std::snprintf(overlay, sizeof overlay, "epoch %d/%d  batch %d/%d  %.0f examples/s  %.0f s left",
+    std::snprintf(overlay, sizeof overlay, "epoch %d/%d  batch %d/%d  %.0f examples/s  %.0f s left  lr %.4g",
                   std::min(run->epoch() + 1, epochs), epochs, run->position() / std::max(1, t.batch),
-                  (n + t.batch - 1) / t.batch, tr.examples_per_s, tr.running() ? left_s : 0.0);
+                  (n + t.batch - 1) / t.batch, tr.examples_per_s, tr.running() ? left_s : 0.0,
+                  tr.current_lr(*app.net));
     ImGui::ProgressBar(std::min(1.0f, (float)(done_examples / ((double)epochs * n))), ImVec2(-1, 0), overlay);
   }
   if (!tr.loss_history.empty()) {
