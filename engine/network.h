@@ -60,7 +60,7 @@ class Network {
   // count), each with its own activations and gradients, reduced in shard order — so the weights
   // after any number of steps are the same bits for 1 to kMaxThreads threads. Random draws
   // (dropout masks) are made before the shards run. Inference splits a batch over the threads.
-  static constexpr int kTrainShards = 8, kMaxThreads = 16;
+  static constexpr int kTrainShards = 4, kMaxThreads = 16;
   // 1..kMaxThreads; 1 by default. Threads come from the process's pool (thread_pool.h) and start
   // with the first step that uses them (an Error there if this host cannot, before anything changes).
   void set_threads(int threads);
