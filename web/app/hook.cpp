@@ -2,6 +2,7 @@
 // points it calls — loading models and data, and the read-only test hook window.convlab.
 #include <emscripten.h>
 
+#include <algorithm>
 #include <numeric>
 #include <nlohmann/json.hpp>
 
@@ -86,6 +87,8 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   j["layers"] = app.build.info.size();
   j["examplesPerSecond"] = t.examples_per_s;
   j["lr"] = app.net ? t.current_lr(*app.net) : 0.0f;  // the rate of the next step
+  static const char* const kScheduleNames[] = {"constant", "step", "cosine"};
+  j["schedule"] = kScheduleNames[std::clamp(t.settings.schedule, 0, 2)];
   nlohmann::json widgets = nlohmann::json::object();
   for (const auto& [name, r] : app.widgets) widgets[name] = {{"x", r[0]}, {"y", r[1]}, {"w", r[2]}, {"h", r[3]}};
   j["widgets"] = widgets;
