@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ops.h"
+#include "thread_pool.h"
 
 namespace convlab {
 

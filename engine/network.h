@@ -7,7 +7,6 @@
 #include "rng.h"
 #include "spec.h"
 #include "tensor.h"
-#include "thread_pool.h"
 #include "workspace.h"
 
 namespace convlab {

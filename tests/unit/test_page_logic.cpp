@@ -80,10 +80,10 @@ TEST_CASE("pad: undo restores the canvas before each stroke or clear; the histor
   CHECK(pad.undo());
   CHECK(std::all_of(pad.canvas().begin(), pad.canvas().end(), [](float v) { return v == 0.0f; }));
   CHECK(!pad.undo());
-  for (int i = 0; i < kMaxUndoStrokes + 10; i++) pad.press(10.0f + i, 10), pad.release();
+  for (int i = 0; i < PageCaps::max_undo_strokes + 10; i++) pad.press(10.0f + i, 10), pad.release();
   int undos = 0;
   while (pad.undo()) undos++;
-  CHECK(undos == kMaxUndoStrokes);
+  CHECK(undos == PageCaps::max_undo_strokes);
   CHECK(pad_input(Pad(), 0, 0).empty);
 }
 

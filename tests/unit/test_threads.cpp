@@ -6,6 +6,7 @@
 
 #include "helpers.h"
 #include "presets.h"
+#include "thread_pool.h"
 #include "train.h"
 
 using namespace convlab;

@@ -11,7 +11,7 @@ Pad::Pad() : canvas_((size_t)kPadSide * kPadSide, 0.0f) {}
 
 void Pad::remember() {
   undo_.push_back(canvas_);
-  if ((int)undo_.size() > kMaxUndoStrokes) undo_.pop_front();
+  if ((int)undo_.size() > PageCaps::max_undo_strokes) undo_.pop_front();
 }
 
 // An anti-aliased disc: coverage = clamp(r + ½ − distance to the centre).

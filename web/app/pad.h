@@ -6,10 +6,11 @@
 #include <deque>
 #include <vector>
 
+#include "size_limits.h"
+
 namespace convlab {
 
-constexpr int kPadSide = 280;           // canvas pixels per side (10× MNIST)
-constexpr int kMaxUndoStrokes = 30;     // 30 canvases of 280×280 floats = 9 MB
+constexpr int kPadSide = 280;           // canvas pixels per side (10× MNIST); undo keeps PageCaps::max_undo_strokes
 
 class Pad {
  public:
