@@ -53,11 +53,24 @@ export async function widget(page, name, timeout = 10000) {
   return handle.jsonValue();
 }
 
-// An ImGui button needs press and release on different frames: hold the button for 100 ms.
+// Waits until the page has drawn `count` more frames.
+export async function waitFrames(page, count) {
+  const now = (await state(page)).frames;
+  await page.waitForFunction((until) => window.convlab.state().frames >= until, now + count, { timeout: 30000 });
+}
+
+// An ImGui button needs press and release on different frames: hold it for two frames, whatever
+// the frame rate (a loaded machine draws a frame in more than 100 ms), then let two more pass.
+export async function clickAt(page, x, y) {
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await waitFrames(page, 2);
+  await page.mouse.up();
+  await waitFrames(page, 2);
+}
 export async function click(page, name) {
   const r = await widget(page, name);
-  await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2, { delay: 100 });
-  await page.waitForTimeout(150);
+  await clickAt(page, r.x + r.w / 2, r.y + r.h / 2);
 }
 
 export async function waitFor(page, predicate, arg, timeout = 30000) {

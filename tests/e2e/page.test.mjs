@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  artifacts, startBrowser, openPage, state, prediction, widget, click, waitFor, drawStrokes, DIGITS, clearPad,
+  artifacts, startBrowser, openPage, state, prediction, widget, click, clickAt, waitFor, drawStrokes, DIGITS, clearPad,
 } from './browser.mjs';
 
 const env = await startBrowser();
@@ -63,7 +63,7 @@ test('presets rebuild the table; an impossible architecture is a red message, no
   await shot(page, 'build-tiny');
   // Kernel 40 on a 28×28 input: the first field of layer 1's kernel
   const k = await widget(page, 'layer1:kernel');
-  await page.mouse.click(k.x + k.w / 4, k.y + k.h / 2, { delay: 100 });
+  await clickAt(page, k.x + k.w / 4, k.y + k.h / 2);
   await page.keyboard.press('Control+a');
   await page.keyboard.type('40');
   await page.keyboard.press('Enter');

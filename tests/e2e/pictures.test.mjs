@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, startBrowser, openPage, state, prediction, widget, click, waitFor, drawStrokes, DIGITS } from './browser.mjs';
+import { artifacts, startBrowser, openPage, state, prediction, widget, click, clickAt, waitFor, drawStrokes, DIGITS } from './browser.mjs';
 import { grab, brightness } from './png.mjs';
 
 const env = await startBrowser();
@@ -31,7 +31,7 @@ async function freshTinyNetwork(page, epochs) {
   await waitFor(page, () => window.convlab.state().model === 'new (untrained)');
   await click(page, 'tab:Train');
   const e = await widget(page, 'field:epochs');
-  await page.mouse.click(e.x + e.w / 4, e.y + e.h / 2, { delay: 100 });
+  await clickAt(page, e.x + e.w / 4, e.y + e.h / 2);
   await page.keyboard.press('Control+a');
   await page.keyboard.type(String(epochs));
   await page.keyboard.press('Enter');
@@ -130,7 +130,7 @@ test('pooling padding ≥ window from the layer editor is refused before anythin
   await click(page, 'preset:Tiny');  // conv, relu, maxpool 2×2, dense
   await waitFor(page, () => window.convlab.state().layers === 4);
   const p = await widget(page, 'layer3:padding');
-  await page.mouse.click(p.x + p.w / 4, p.y + p.h / 2, { delay: 100 });
+  await clickAt(page, p.x + p.w / 4, p.y + p.h / 2);
   await page.keyboard.press('Control+a');
   await page.keyboard.type('2');
   await page.keyboard.press('Tab');

@@ -76,6 +76,7 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   j["testAccuracy"] = t.have_eval ? nlohmann::json(t.last_eval.accuracy()) : nlohmann::json(nullptr);
   j["testAccuracyEpoch"] = t.evaluated_epoch;  // epochs trained when testAccuracy was measured
   j["fps"] = ImGui::GetIO().Framerate;
+  j["frames"] = app.frames;  // frames drawn so far: tests wait for frames, not milliseconds
   j["error"] = app.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(app.error);
   j["message"] = app.message;
   const auto pad = app.widgets.count("pad") ? app.widgets.at("pad") : std::array<float, 4>{};
