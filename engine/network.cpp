@@ -143,8 +143,6 @@ Network::Network(const NetworkSpec& spec, uint64_t seed) : spec_(spec), info_(an
   grads_.assign(total, 0.0f);
   opt_m_.assign(total, 0.0f);
   opt_v_.assign(total, 0.0f);
-  shards_.resize(kTrainShards);
-  for (Shard& s : shards_) s.acts.resize(layers_.size() + 1), s.dacts.resize(layers_.size() + 1);
   masks_.resize(layers_.size());
   set_threads(1);
   // He-uniform initialisation, U(−√(6/fan_in), √(6/fan_in)); biases start at 0.
@@ -162,6 +160,10 @@ void Network::set_threads(int threads) {
     throw Error("threads must be 1.." + std::to_string(kMaxThreads) + ", got " + std::to_string(threads));
   if (threads == threads_ && !workspaces_.empty()) return;
   threads_ = threads;
+  // training uses kTrainShards shards, inference one per thread
+  const size_t shards = (size_t)std::max(kTrainShards, threads);
+  if (shards_.size() < shards) shards_.resize(shards);
+  for (Shard& s : shards_) s.acts.resize(layers_.size() + 1), s.dacts.resize(layers_.size() + 1);
   workspaces_.resize(threads);
   for (Workspace& ws : workspaces_) ws.reserve(scratch_);
 }

@@ -99,7 +99,6 @@ class Network {
     LayerSpec spec;
     Shape in, out;  // per example
     size_t w_offset = 0, w_count = 0, b_offset = 0, b_count = 0;
-    Tensor mask;    // a random mask (dropout), drawn before the training forward
   };
   // A slice of a batch and everything its forward and backward write.
   struct Shard {
@@ -126,7 +125,7 @@ class Network {
   std::vector<float> params_, grads_, opt_m_, opt_v_;
   std::vector<float> good_params_, good_m_, good_v_;  // the last weights that gave a sane loss
   uint64_t good_step_ = 0;
-  std::vector<Shard> shards_;                         // kTrainShards; a forward uses the first few
+  std::vector<Shard> shards_;                         // max(kTrainShards, threads); a forward uses the first few
   int active_shards_ = 0;
   std::vector<Workspace> workspaces_;                 // one per thread, sized up front
   WorkspaceSize scratch_;                             // what one layer's kernels need at most

@@ -93,6 +93,13 @@ TEST_CASE("threads: out of range is an Error; the count can change between steps
     CHECK(net.train_batch(images.data(), labels.data(), 16) == other.train_batch(images.data(), labels.data(), 16));
   }
   CHECK(net.save() == other.save());
+  // more threads than training shards: inference cuts a batch into one shard per thread
+  std::vector<float> many(16 * 10), one(16 * 10);
+  net.set_threads(Network::kMaxThreads);
+  net.predict(images.data(), 16, many.data());
+  net.set_threads(1);
+  net.predict(images.data(), 16, one.data());
+  CHECK(many == one);
 }
 
 TEST_CASE("learning-rate schedules: constant, step, cosine; parsed, saved, and applied step by step") {
