@@ -220,7 +220,7 @@ LayerPass Network::pass(size_t i, Shard& s, Workspace& ws) {
   p.in.n = p.out.n = s.n;
   p.x = s.acts[i].ptr(), p.y = s.acts[i + 1].ptr(), p.y_out = s.acts[i + 1].ptr();
   p.w = params_.data() + l.w_offset, p.b = params_.data() + l.b_offset;
-  p.dw = s.grads.data() + l.w_offset, p.db = s.grads.data() + l.b_offset;
+  if (!s.grads.empty()) p.dw = s.grads.data() + l.w_offset, p.db = s.grads.data() + l.b_offset;  // sized by backward
   if (l.kind->draws_mask && training_forward_) p.mask = masks_[i].ptr() + (size_t)s.begin * l.in.per_example();
   p.ws = &ws;
   return p;
