@@ -34,7 +34,10 @@ build_wasm() {
 assemble_web() {
   echo "== build: web → build/web/"
   rm -rf build/web.tmp && mkdir -p build/web.tmp
-  cp index.html web/host.js build/wasm/convlab_app.js build/wasm/convlab_app.wasm build/web.tmp/
+  # Both builds of the page; host.js loads one (the threaded one when the page is cross-origin
+  # isolated), and the trainer's worker runs the same one.
+  cp index.html web/host.js web/trainer_worker.js build/wasm/convlab_app.js build/wasm/convlab_app.wasm \
+    build/wasm/convlab_app_mt.js build/wasm/convlab_app_mt.wasm build/wasm/convlab_app_mt.worker.js build/web.tmp/
   cp build/native/default.clmodel build/web.tmp/default.clmodel
   # MNIST as one gzip asset: u32 count, u32 sizes, then the four IDX files (parsed by web/app/datasets.cpp)
   node scripts/pack_assets.mjs build/data build/web.tmp/mnist.bin.gz

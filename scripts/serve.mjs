@@ -1,6 +1,9 @@
 // A small static server for build/web/ on 127.0.0.1 (the run command and the browser tests).
-//   node scripts/serve.mjs [--port N] [--dir build/web]     (PORT in the environment works too)
-// Prints the URL once listening. Sends COOP/COEP so the page is cross-origin isolated.
+//   node scripts/serve.mjs [--port N] [--dir build/web] [--no-isolation]   (PORT in the environment works too)
+// Prints the URL once listening. Sends COOP/COEP so that the page is cross-origin isolated and
+// runs its threaded build; --no-isolation leaves them out, as a plain static host does (the page
+// then trains on one thread). Files carry an ETag: a second request for one (the trainer's worker
+// loading the page's script) is answered from the browser's cache.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,7 +20,7 @@ const types = {
   '.gz': 'application/octet-stream', '.clmodel': 'application/octet-stream', '.png': 'image/png',
 };
 
-export function serve(dir, listenPort) {
+export function serve(dir, listenPort, { isolation = true } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     const file = path.join(dir, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname));
@@ -26,21 +29,31 @@ export function serve(dir, listenPort) {
       return;
     }
     try {
-      if (!(await stat(file)).isFile()) throw new Error('not a file');
-      const body = await readFile(file);
-      res.writeHead(200, {
+      const info = await stat(file);
+      if (!info.isFile()) throw new Error('not a file');
+      const headers = {
         'Content-Type': types[path.extname(file)] || 'application/octet-stream',
-        'Content-Length': body.length,
         'Cache-Control': 'no-cache',
-        'Cross-Origin-Opener-Policy': 'same-origin',
-        'Cross-Origin-Embedder-Policy': 'require-corp',
+        ETag: `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`,
         'X-Content-Type-Options': 'nosniff',
-      });
+      };
+      if (isolation) {
+        headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+        headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+      }
+      if (req.headers['if-none-match'] === headers.ETag) {
+        res.writeHead(304, headers).end();
+        return;
+      }
+      const body = await readFile(file);
+      server.bytesSent += req.method === 'HEAD' ? 0 : body.length;
+      res.writeHead(200, { ...headers, 'Content-Length': body.length });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
     }
   });
+  server.bytesSent = 0;  // bodies sent: what pages loaded over the network, cache hits excluded
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(listenPort, '127.0.0.1', () => resolve(server));
@@ -48,7 +61,7 @@ export function serve(dir, listenPort) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  serve(root, port).then(
+  serve(root, port, { isolation: !args.includes('--no-isolation') }).then(
     (server) => console.log(`ConvLab is served at http://127.0.0.1:${server.address().port}/  (Ctrl+C to stop)`),
     (e) => {
       console.error(`cannot serve on 127.0.0.1:${port}: ${e.message} (choose another port: --port N or PORT=N)`);

@@ -1,17 +1,56 @@
-// The page's JavaScript: starts the WASM app, fetches the default model and MNIST, keeps the last
-// model in localStorage, downloads and uploads model files, and exposes the read-only test hook
-// window.convlab. Everything else happens in C++ (web/app/).
+// The page's JavaScript: picks the build (threaded when the page is cross-origin isolated), starts
+// the WASM app and its trainer worker (web/trainer_worker.js) and relays between them, fetches the
+// default model and MNIST, keeps the last model in localStorage, downloads and uploads model files,
+// and exposes the test hook window.convlab. Everything else happens in C++ (web/app/).
 'use strict';
 (function () {
   const STORAGE_KEY = 'convlab.model';
+  // Shared memory (and so threads) exists only in a cross-origin isolated page (COOP + COEP headers).
+  const threaded = self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
+  const build = threaded ? 'convlab_app_mt' : 'convlab_app';
+  // The trainer leaves one core to the page; ?threads=N overrides (1..8).
+  const asked = Number(new URLSearchParams(location.search).get('threads'));
+  const trainerThreads = !threaded ? 1 : asked >= 1 && asked <= 8 ? Math.floor(asked)
+    : Math.max(1, Math.min(8, (navigator.hardwareConcurrency || 2) - 1));
+  // Compiled once, here, while the glue script loads; the trainer worker gets the same module.
+  const wasm = WebAssembly.compileStreaming(fetch(build + '.wasm'));
+  wasm.catch(() => {});  // reported where awaited
   let app = null;
+  let worker = null;
+  let datasetBytes = null;  // kept for a trainer that has to be restarted
 
+  // Bytes go to C++ through Module.convlabBytes (web/app/js_bytes.h), never through a heap view
+  // kept here: another thread may have grown the memory under it.
   function loadModelBytes(bytes, source) {
-    const ptr = app._malloc(Math.max(1, bytes.length));
-    app.HEAPU8.set(bytes, ptr);
-    const ok = app.ccall('convlab_load_model', 'number', ['number', 'number', 'string'], [ptr, bytes.length, source]);
-    app._free(ptr);
-    return ok === 1;
+    app.convlabBytes = bytes;
+    return app.ccall('convlab_load_model', 'number', ['number', 'string', 'number'], [bytes.length, source, 0]) === 1;
+  }
+
+  function startTrainer(compiled) {
+    worker = new Worker('trainer_worker.js');
+    worker.onmessage = (event) => {
+      const m = event.data;
+      if (m.type === 'report') {
+        if (window.convlab.keepSnapshots && m.snapshot.length) window.convlab.snapshots.push(m.snapshot.slice());
+        app.convlabBytes = m.snapshot;
+        app.ccall('convlab_trainer_report', null, ['string', 'number'], [m.json, m.snapshot.length]);
+      } else if (m.type === 'fatal') {
+        restartTrainer(compiled, m.message);
+      }
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      restartTrainer(compiled, event.message || 'the worker failed');
+    };
+    worker.postMessage({ type: 'init', script: build + '.js', wasm: compiled });
+    if (datasetBytes) worker.postMessage({ type: 'data', bytes: datasetBytes });
+    window.convlab.trainerWorkers++;
+  }
+  function restartTrainer(compiled, why) {
+    console.warn('ConvLab: the trainer stopped:', why);
+    worker.terminate();
+    startTrainer(compiled);
+    app.ccall('convlab_trainer_restarted', null, ['string'], [String(why)]);
   }
 
   function toBase64(bytes) {
@@ -55,10 +94,10 @@
     try {
       await firstFrame;
       const bytes = await fetchDataset();
-      const ptr = app._malloc(bytes.length);
-      app.HEAPU8.set(bytes, ptr);
-      app._convlab_set_dataset(ptr, bytes.length);
-      app._free(ptr);
+      app.convlabBytes = bytes;
+      app._convlab_set_dataset(bytes.length);
+      datasetBytes = bytes;
+      worker.postMessage({ type: 'data', bytes });
     } catch (e) {
       app.ccall('convlab_dataset_failed', null, ['string'], [String(e.message || e)]);
     }
@@ -87,7 +126,7 @@
         const file = input.files && input.files[0];
         if (!file) return;
         if (file.size > app._convlab_max_model_file_bytes()) {  // the engine's limit: refused unread
-          app.ccall('convlab_load_model', 'number', ['number', 'number', 'string'], [0, file.size, file.name]);
+          app.ccall('convlab_load_model', 'number', ['number', 'string', 'number'], [file.size, file.name, 1]);
           return;
         }
         loadModelBytes(new Uint8Array(await file.arrayBuffer()), file.name);
@@ -107,6 +146,9 @@
     loadDefaultModel() {
       loadDefaultModel().catch((e) => console.error('ConvLab:', e.message));
     },
+    trainerCommand(json, bytes) {
+      worker.postMessage({ type: 'command', json, bytes }, [bytes.buffer]);
+    },
   };
 
   const json = (fn) => (app ? JSON.parse(app.UTF8ToString(fn())) : null);
@@ -116,10 +158,37 @@
     state: () => json(() => app._convlab_state_json()),
     input: () => json(() => app._convlab_input_json()),
     layerOutput: (i) => json(() => app._convlab_layer_json(i)),
+    // What a click on Start, Pause, Step, Reset, "Use this network" or a preset does ('start',
+    // 'pause', 'step', 'reset', 'use', 'evaluate', 'preset:N'), at once, between frames.
+    act: (name) => app.ccall('convlab_act', 'number', ['string'], [name]) === 1,
+    memoryBytes: () => app.HEAPU8.buffer.byteLength,  // the page's WASM memory (it never shrinks)
+    build,
+    trainerWorkers: 0,   // trainer workers started (1, unless one failed and was replaced)
+    keepSnapshots: false,  // when set, every weight snapshot the trainer sends is kept in `snapshots`
+    snapshots: [],
   };
 
-  createConvLabApp({ canvas: document.getElementById('canvas') }).then(async (module) => {
+  function loadScript(src) {
+    return new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = () => reject(new Error('cannot load ' + src));
+      document.body.appendChild(script);
+    });
+  }
+
+  loadScript(build + '.js').then(() => wasm).then((compiled) => createConvLabApp({
+    canvas: document.getElementById('canvas'),
+    instantiateWasm(imports, receive) {
+      WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled),
+        (e) => console.error('ConvLab failed to start:', e));
+      return {};
+    },
+  }).then((module) => [module, compiled])).then(async ([module, compiled]) => {
     app = module;
+    app._convlab_set_trainer_threads(threaded ? 1 : 0, trainerThreads);
+    startTrainer(compiled);
     document.getElementById('loading').remove();
     let stored = null;
     try { stored = localStorage.getItem(STORAGE_KEY); } catch (e) { /* storage may be disabled */ }

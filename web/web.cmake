@@ -17,11 +17,16 @@ set(IMGUI_DIR ${CMAKE_SOURCE_DIR}/.cache/imgui-1.90.1 CACHE PATH "Dear ImGui 1.9
 if(NOT EXISTS ${IMGUI_DIR}/imgui.cpp)
   message(FATAL_ERROR "Dear ImGui not found in ${IMGUI_DIR}: run scripts/setup.sh")
 endif()
-add_library(imgui OBJECT ${IMGUI_DIR}/imgui.cpp ${IMGUI_DIR}/imgui_draw.cpp ${IMGUI_DIR}/imgui_tables.cpp
+# Twice: the threaded page's objects must all be built with -pthread (shared memory, atomics).
+set(IMGUI_SOURCES ${IMGUI_DIR}/imgui.cpp ${IMGUI_DIR}/imgui_draw.cpp ${IMGUI_DIR}/imgui_tables.cpp
   ${IMGUI_DIR}/imgui_widgets.cpp ${IMGUI_DIR}/backends/imgui_impl_glfw.cpp)
-target_include_directories(imgui PUBLIC ${IMGUI_DIR} ${IMGUI_DIR}/backends)
-target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
-target_compile_options(imgui PRIVATE -Os -w)
+foreach(variant "" _mt)
+  add_library(imgui${variant} OBJECT ${IMGUI_SOURCES})
+  target_include_directories(imgui${variant} PUBLIC ${IMGUI_DIR} ${IMGUI_DIR}/backends)
+  target_compile_definitions(imgui${variant} PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
+  target_compile_options(imgui${variant} PRIVATE -Os -w)
+endforeach()
+target_compile_options(imgui_mt PRIVATE -pthread)
 
 file(GLOB SHADER_SOURCES ${CMAKE_SOURCE_DIR}/shaders/*.vert ${CMAKE_SOURCE_DIR}/shaders/*.frag)
 set(SHADERS_HEADER ${CMAKE_BINARY_DIR}/generated/shaders.h)
@@ -38,13 +43,26 @@ add_custom_command(OUTPUT ${UI_FONT_HEADER}
     "-DUNICODES=${UI_FONT_UNICODES}" -P ${CMAKE_SOURCE_DIR}/web/embed_font.cmake
   DEPENDS ${CMAKE_SOURCE_DIR}/web/embed_font.cmake COMMENT "Subsetting and embedding the UI font")
 
+# The page, twice: convlab_app for any host (its trainer worker trains on one thread) and
+# convlab_app_mt, with threads and shared memory, for a cross-origin isolated page (its trainer
+# worker trains on cores − 1 threads). host.js loads one of them; the trainer's Web Worker
+# (web/trainer_worker.js) runs the same module as the page, without its main().
 file(GLOB APP_PANELS ${CMAKE_SOURCE_DIR}/web/app/panels/*.cpp ${CMAKE_SOURCE_DIR}/web/app/inspect/*.cpp)
-add_executable(convlab_app web/app/main.cpp web/app/hook.cpp web/app/actions.cpp ${APP_PANELS}
+set(APP_SOURCES web/app/main.cpp web/app/hook.cpp web/app/actions.cpp web/app/worker.cpp ${APP_PANELS}
   web/gfx/heatmap.cpp web/gfx/ui_renderer.cpp web/gfx/gl_program.cpp ${SHADERS_HEADER} ${UI_FONT_HEADER})
-target_include_directories(convlab_app PRIVATE ${CMAKE_BINARY_DIR}/generated web/gfx)
+set(APP_EXPORTS _main,_malloc,_free,_convlab_max_model_file_bytes,_convlab_load_model,_convlab_set_dataset,_convlab_dataset_failed,_convlab_state_json,_convlab_prediction_json,_convlab_input_json,_convlab_layer_json,_convlab_set_trainer_threads,_convlab_trainer_report,_convlab_trainer_restarted,_convlab_act,_convlab_worker_set_dataset,_convlab_worker_command,_convlab_worker_work)
+foreach(variant "" _mt)
+  add_executable(convlab_app${variant} ${APP_SOURCES})
+  target_include_directories(convlab_app${variant} PRIVATE ${CMAKE_BINARY_DIR}/generated web/gfx)
+  set_target_properties(convlab_app${variant} PROPERTIES SUFFIX .js)
+  target_link_options(convlab_app${variant} PRIVATE ${CONVLAB_WASM_FLAGS} -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2
+    -sMAX_WEBGL_VERSION=2 -sMODULARIZE=1 -sEXPORT_NAME=createConvLabApp -sENVIRONMENT=web,worker
+    -sEXPORTED_FUNCTIONS=${APP_EXPORTS} -sEXPORTED_RUNTIME_METHODS=UTF8ToString,ccall)
+endforeach()
 target_link_libraries(convlab_app PRIVATE convlab_page_logic imgui)
-set_target_properties(convlab_app PROPERTIES SUFFIX .js)
-target_link_options(convlab_app PRIVATE ${CONVLAB_WASM_FLAGS} -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2
-  -sMAX_WEBGL_VERSION=2 -sMODULARIZE=1 -sEXPORT_NAME=createConvLabApp -sENVIRONMENT=web
-  -sEXPORTED_FUNCTIONS=_main,_malloc,_free,_convlab_max_model_file_bytes,_convlab_load_model,_convlab_set_dataset,_convlab_dataset_failed,_convlab_state_json,_convlab_prediction_json,_convlab_input_json,_convlab_layer_json
-  -sEXPORTED_RUNTIME_METHODS=UTF8ToString,ccall)
+target_link_libraries(convlab_app_mt PRIVATE convlab_page_logic_mt imgui_mt)
+target_compile_options(convlab_app_mt PRIVATE -pthread)
+# No prestarted thread pool: the page runs no thread, and the trainer's worker starts its threads
+# when it first trains (they join once its slice returns to the event loop; until then the
+# engine's caller does every task itself — thread_pool.h).
+target_link_options(convlab_app_mt PRIVATE -pthread -sPTHREAD_POOL_SIZE_STRICT=0)

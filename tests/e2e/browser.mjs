@@ -10,31 +10,39 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const artifacts = path.join(root, 'build/test-artifacts');
 mkdirSync(artifacts, { recursive: true });
 
+// Two servers of build/web/: `url` sends the cross-origin isolation headers (the threaded build
+// runs), `plainUrl` does not, like a plain static host (the single-thread build runs).
 export async function startBrowser() {
   const server = await serve(path.join(root, 'build/web'), 0);
+  const plainServer = await serve(path.join(root, 'build/web'), 0, { isolation: false });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-gpu-sandbox',
       '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  return { server, browser, url: `http://127.0.0.1:${server.address().port}/` };
+  const close = () => { server.close(); plainServer.close(); };
+  return { server: { close }, servers: [server, plainServer], browser, url: `http://127.0.0.1:${server.address().port}/`,
+    plainUrl: `http://127.0.0.1:${plainServer.address().port}/` };
 }
 
-// Opens the page in a fresh context (empty storage); records every console error, page error and
-// failed request in `problems`, and the bytes of every response in `bytes`.
+// Opens the page in a fresh context (empty storage and cache); records every console error, page
+// error and failed request in `problems`; `bytes` is what the servers have sent since (one page at
+// a time: the bodies that crossed the network, not the answers of the browser's cache).
 export async function openPage(env, options = {}) {
-  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, ...options });
+  const { url, ...contextOptions } = options;
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, ...contextOptions });
   const page = await context.newPage();
-  const log = { problems: [], bytes: 0 };
+  const sent = () => env.servers.reduce((sum, s) => sum + s.bytesSent, 0);
+  const sentBefore = sent();
+  const log = { problems: [], get bytes() { return sent() - sentBefore; } };
   page.on('console', (m) => { if (m.type() === 'error') log.problems.push(`console error: ${m.text()}`); });
   page.on('pageerror', (e) => log.problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => log.problems.push(`request failed: ${r.url()}`));
   page.on('response', (r) => {
     if (r.status() >= 400) log.problems.push(`HTTP ${r.status()}: ${r.url()}`);
-    log.bytes += Number(r.headers()['content-length'] || 0);  // bodies the page streams are not readable here
   });
   const started = Date.now();
-  await page.goto(env.url);
+  await page.goto(url || env.url);
   await page.waitForFunction(() => window.convlab && window.convlab.ready, null, { timeout: 60000 });
   log.readyDriverMs = Date.now() - started;  // also counts goto()'s own work and the polling
   log.readyMs = await page.evaluate(() => window.convlab.readyMs);  // the page's clock, from navigation start

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <numeric>
 
@@ -163,12 +164,158 @@ TEST_CASE("trainer: a cosine schedule spans the run's epochs from the step it st
   CHECK(tr.current_lr(net) == doctest::Approx(0.1f * 0.25f));  // two epochs since the start
 }
 
-TEST_CASE("training budget: grows while frames keep 32 fps, shrinks when they do not, capped by the frame's work") {
-  CHECK(next_train_budget_ms(8.0, 16.0, 10.0) == 8.25);
-  CHECK(next_train_budget_ms(8.0, 40.0, 10.0) == 7.0);
-  CHECK(next_train_budget_ms(17.9, 16.0, 10.0) == 18.0);
-  CHECK(next_train_budget_ms(1.0, 50.0, 10.0) == 1.0);
-  CHECK(next_train_budget_ms(8.0, 16.0, 27.0) == 2.0);
+namespace {
+
+// Drives a TrainerHost as the page's worker does, and keeps a TrainerStatus as the page does.
+struct HostAndPage {
+  TrainerHost host;
+  TrainerStatus status;
+  std::vector<uint8_t> last_snapshot;
+  int epoch_ends = 0, finishes = 0, failures = 0, stale = 0, snapshots = 0;
+  uint64_t next_id = 0;
+  void take(const TrainerReport& r) {
+    if (r.json.is_null()) return;
+    CHECK(r.json["snapshot"].get<bool>() == !r.snapshot.empty());
+    const ReportEvents ev = apply_report(status, nlohmann::json::parse(r.json.dump()));  // as text, as sent
+    if (ev.stale) {
+      stale++;
+      return;
+    }
+    epoch_ends += ev.epoch_ended, finishes += ev.finished, failures += ev.failed;
+    if (!r.snapshot.empty()) last_snapshot = r.snapshot, snapshots++;
+  }
+  uint64_t send(nlohmann::json cmd, const std::vector<uint8_t>& bytes = {}) {
+    cmd["id"] = ++next_id;
+    if (!cmd.contains("gen")) cmd["gen"] = status.generation;
+    take(host.command(cmd, bytes.data(), bytes.size()));
+    return next_id;
+  }
+  void use(const Network& net, uint64_t gen) {
+    status = TrainerStatus{};
+    status.generation = gen;
+    send({{"cmd", "model"}, {"gen", gen}, {"threads", 2}}, net.save());
+  }
+  void work_until_idle(int max_slices = 100000) {
+    for (int i = 0; i < max_slices && host.busy(); i++) take(host.work(2.0));
+  }
+};
+
+TrainTestData bar_data() { return {bars(64), bars(20)}; }
+
+}  // namespace
+
+TEST_CASE("trainer host: a run reported to the page — history, evaluations, epoch ends, and weight snapshots equal to the trainer's") {
+  HostAndPage hp;
+  hp.host.report_interval_ms = 0, hp.host.snapshot_interval_ms = 0;
+  hp.host.set_data(bar_data());
+  Network net(kPresets[1].spec, 1);
+  hp.use(net, 1);
+  hp.work_until_idle();  // the new model's evaluation
+  CHECK(hp.status.have_eval);
+  CHECK(hp.status.last_eval.examples == 20);
+  CHECK(hp.status.last_eval.predicted.size() == 20);
+  CHECK(hp.status.threads == 2);
+  CHECK(hp.snapshots == 0);  // evaluating changes no weight
+  TrainSettings s;
+  s.epochs = 2, s.batch = 16, s.augment = false;
+  const uint64_t start = hp.send({{"cmd", "start"}, {"settings", settings_to_json(s)}});
+  CHECK(hp.status.acked == start);
+  CHECK(hp.status.running);
+  hp.work_until_idle();
+  CHECK(!hp.status.running);
+  CHECK(hp.epoch_ends == 2);
+  CHECK(hp.finishes == 1);
+  CHECK(hp.status.message == "Finished 2 epochs.");
+  CHECK(hp.status.loss_history.size() == 8);  // 2 epochs × 64/16 batches, every point arrived once
+  CHECK(hp.status.test_acc_history.size() == 2);
+  CHECK(hp.status.examples_seen == 128);
+  // The last snapshot is the trainer's network after its last step: same steps, same predictions.
+  Network shown = Network::load(hp.last_snapshot.data(), hp.last_snapshot.size());
+  CHECK(shown.steps() == 8);
+  CHECK(hp.status.steps == 8);
+  // Pause while running: the reply has stopped and carries the weights of the last step.
+  s.epochs = 100;
+  hp.send({{"cmd", "start"}, {"settings", settings_to_json(s)}});
+  for (int i = 0; i < 3; i++) hp.take(hp.host.work(2.0));
+  const uint64_t pause = hp.send({{"cmd", "pause"}});
+  CHECK(hp.status.acked == pause);
+  CHECK(!hp.status.running);
+  CHECK(!hp.host.busy());
+  shown = Network::load(hp.last_snapshot.data(), hp.last_snapshot.size());
+  CHECK(shown.steps() == hp.status.steps);
+  // Step: one batch, a snapshot with it.
+  const int before = hp.snapshots;
+  hp.send({{"cmd", "step"}, {"settings", settings_to_json(s)}});
+  CHECK(hp.snapshots == before + 1);
+  CHECK(Network::load(hp.last_snapshot.data(), hp.last_snapshot.size()).steps() == shown.steps() + 1);
+}
+
+TEST_CASE("trainer host: a new model is a new generation — the old run's reports are dropped, its commands ignored, no weights mixed") {
+  HostAndPage hp;
+  hp.host.report_interval_ms = 0, hp.host.snapshot_interval_ms = 0;
+  hp.host.set_data(bar_data());
+  Network first(kPresets[1].spec, 1), second(kPresets[1].spec, 2);
+  hp.use(first, 1);
+  TrainSettings s;
+  s.epochs = 50, s.batch = 16, s.augment = false;
+  hp.send({{"cmd", "start"}, {"settings", settings_to_json(s)}});
+  for (int i = 0; i < 5; i++) hp.host.work(2.0);  // reports the page has not read yet …
+  const TrainerReport in_flight = hp.host.work(2.0);
+  hp.use(second, 2);  // … when the page puts another model in place
+  CHECK(!hp.status.running);
+  CHECK(hp.status.loss_history.empty());
+  hp.take(in_flight);
+  CHECK(hp.stale == 1);
+  CHECK(hp.status.loss_history.empty());
+  // a start of the old generation (sent before the page switched) is acknowledged and ignored
+  const uint64_t old_start = hp.send({{"cmd", "start"}, {"gen", 1}, {"settings", settings_to_json(s)}});
+  CHECK(hp.status.acked == old_start);
+  CHECK(!hp.status.running);
+  hp.work_until_idle();  // the evaluation of `second` only
+  CHECK(hp.status.steps == 0);
+  CHECK(hp.snapshots == 0);
+  // the trainer's copy is `second`, untouched: its evaluation equals the engine's on `second`
+  Dataset test = bars(20);
+  CHECK(hp.status.last_eval.correct == evaluate(second, test).correct);
+}
+
+TEST_CASE("trainer host: a diverging run stops with the engine's message and sends back the last sane weights") {
+  HostAndPage hp;
+  hp.host.report_interval_ms = 0, hp.host.snapshot_interval_ms = 1e9;  // snapshots only at events
+  hp.host.set_data(bar_data());
+  Network net(kPresets[1].spec, 1);
+  hp.use(net, 1);
+  TrainSettings s;
+  s.lr = 1000.0f, s.batch = 16, s.augment = false;
+  hp.send({{"cmd", "start"}, {"settings", settings_to_json(s)}});
+  hp.work_until_idle();
+  CHECK(hp.failures == 1);
+  CHECK(!hp.status.running);
+  CHECK(hp.status.error.find("Training stopped: training diverged") == 0);
+  REQUIRE(!hp.last_snapshot.empty());
+  Network shown = Network::load(hp.last_snapshot.data(), hp.last_snapshot.size());
+  std::vector<float> probs(10);
+  std::vector<float> image(784, 0.5f);
+  shown.predict(image.data(), 1, probs.data());
+  CHECK(std::all_of(probs.begin(), probs.end(), [](float p) { return std::isfinite(p); }));
+}
+
+TEST_CASE("train settings: JSON round trip; out-of-range or wrong-typed fields keep their defaults") {
+  TrainSettings s;
+  s.optimizer = 1, s.lr = 0.003f, s.batch = 48, s.epochs = 12, s.schedule = 1, s.cosine_min = 0.05f, s.augment = false;
+  const TrainSettings back = settings_from_json(nlohmann::json::parse(settings_to_json(s).dump()));
+  CHECK(back.optimizer == 1);
+  CHECK(back.lr == doctest::Approx(0.003f));
+  CHECK(back.batch == 48);
+  CHECK(back.epochs == 12);
+  CHECK(back.schedule == 1);
+  CHECK(back.cosine_min == doctest::Approx(0.05f));
+  CHECK(!back.augment);
+  const TrainSettings bad = settings_from_json({{"batch", 0}, {"lr", "fast"}, {"schedule", 7}, {"epochs", -1}});
+  CHECK(bad.batch == TrainSettings{}.batch);
+  CHECK(bad.lr == TrainSettings{}.lr);
+  CHECK(bad.schedule == TrainSettings{}.schedule);
+  CHECK(bad.epochs == TrainSettings{}.epochs);
 }
 
 TEST_CASE("data asset: four IDX files in one; truncation and a wrong count are Errors") {

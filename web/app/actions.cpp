@@ -1,8 +1,9 @@
-// What the panels share: the model in use, the drawing's prediction, the trainer's slices.
+// What the panels share: the model in use, the drawing's prediction, the commands to the trainer.
 #include <algorithm>
 #include <new>
 
 #include "app.h"
+#include "presets.h"
 
 namespace convlab {
 
@@ -33,16 +34,128 @@ void model_changed() {
   app.draw.changed = true;
 }
 
+namespace {
+
+uint64_t send_command(nlohmann::json cmd, const std::vector<uint8_t>& bytes = {}) {
+  cmd["id"] = ++app.link.last_command;
+  cmd["gen"] = app.link.generation;
+  const std::string text = cmd.dump();
+  js_trainer_command(text.c_str(), bytes.data(), (int)bytes.size());
+  return app.link.last_command;
+}
+
+}  // namespace
+
+bool TrainerLink::pending() const { return last_command > app.trainer.acked; }
+
 void use_network(std::unique_ptr<Network> net, const std::string& source) {
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = net->save();
+  } catch (const std::exception&) {
+    app.error = "This network does not fit in memory; the current model is unchanged.";
+    return;
+  }
   app.net = std::move(net);
   app.model_source = source;
-  app.trainer.reset();
+  // A new generation: whatever the trainer still reports about the previous model is dropped.
+  app.link.generation++;
+  app.trainer = TrainerStatus{};
+  app.trainer.generation = app.link.generation;
+  app.trainer.acked = app.link.last_command;
+  app.link.intended_running = false, app.link.store_after = 0;
+  send_command({{"cmd", "model"}, {"threads", app.link.threads}}, bytes);
   // the Build panel edits a copy of the current architecture
   app.build.spec = app.net->spec();
   app.build.info = app.net->info();
   app.build.error.clear();
   app.probs.assign(app.net->classes(), 0.0f);
   model_changed();
+}
+
+bool training_shown() { return app.link.pending() ? app.link.intended_running : app.trainer.running; }
+
+std::string why_cannot_train() { return app.net ? cannot_train(*app.net, app.train.get()) : "no model"; }
+
+void start_training() {
+  if (!why_cannot_train().empty() || training_shown()) return;
+  TrainSettings& s = app.settings;
+  // Start after a finished run trains as many epochs again.
+  if (app.trainer.has_run && app.trainer.epoch >= s.epochs) s.epochs = app.trainer.epoch + s.epochs;
+  app.link.intended_running = true;
+  app.error.clear(), app.message.clear();
+  send_command({{"cmd", "start"}, {"settings", settings_to_json(s)}});
+}
+
+void pause_training() {
+  if (!training_shown()) return;
+  app.link.intended_running = false;
+  app.link.store_after = send_command({{"cmd", "pause"}});  // keep the model when it has stopped
+}
+
+void step_training() {
+  if (!why_cannot_train().empty() || training_shown()) return;
+  send_command({{"cmd", "step"}, {"settings", settings_to_json(app.settings)}});
+}
+
+void evaluate_model() {
+  if (!app.trainer.evaluating) send_command({{"cmd", "evaluate"}});
+}
+
+void reset_weights() {
+  if (!app.net) return;
+  if (auto net = build_network(app.net->spec(), (uint64_t)app.settings.seed)) {
+    use_network(std::move(net), "new (untrained)");
+    app.message = "Weights reset (seed " + std::to_string(app.settings.seed) + ").";
+  }
+}
+
+void use_built_network() {
+  if (!app.build.error.empty()) return;
+  if (auto net = build_network(app.build.spec, (uint64_t)app.settings.seed)) {
+    use_network(std::move(net), "new (untrained)");
+    app.message = "New network built; train it in the Train tab.";
+    app.error.clear();
+  }
+}
+
+void apply_trainer_report(const std::string& json, std::vector<uint8_t> snapshot) {
+  ReportEvents ev;
+  try {
+    ev = apply_report(app.trainer, nlohmann::json::parse(json));
+  } catch (const std::exception& e) {
+    app.error = std::string("A message from the trainer could not be read: ") + e.what();
+    return;
+  }
+  if (ev.stale) return;
+  if (!snapshot.empty()) {
+    try {
+      app.net = std::make_unique<Network>(Network::load(snapshot.data(), snapshot.size()));
+      app.link.snapshots++;
+      model_changed();
+    } catch (const std::exception& e) {
+      app.error = std::string("The trained weights could not be shown: ") + e.what();
+      snapshot.clear();
+    }
+  }
+  if (!app.link.pending()) app.link.intended_running = app.trainer.running;
+  if (ev.failed) app.error = app.trainer.error;
+  if (ev.finished) app.message = app.trainer.message;
+  const bool paused = app.link.store_after && app.trainer.acked >= app.link.store_after;
+  if (!snapshot.empty() && (ev.epoch_ended || paused)) js_store_model(snapshot.data(), (int)snapshot.size());
+  if (paused) app.link.store_after = 0;
+}
+
+void trainer_restarted(const std::string& why) {
+  app.error = "The trainer stopped (" + why + "); it was restarted with the weights shown.";
+  if (!app.net) return;
+  const std::string source = app.model_source;
+  try {
+    const std::vector<uint8_t> bytes = app.net->save();
+    use_network(std::make_unique<Network>(Network::load(bytes.data(), bytes.size())), source);
+  } catch (const std::exception&) {
+    app.error = "The trainer stopped (" + why + ") and cannot be restarted: out of memory.";
+  }
 }
 
 void store_model() {
@@ -72,15 +185,6 @@ void update_input() {
     return;
   }
   if (!d.in.empty) app.digit = (int)(std::max_element(app.probs.begin(), app.probs.end()) - app.probs.begin());
-}
-
-void run_trainer_slice(double budget_ms) {
-  if (!app.net) return;
-  const TrainerUpdate u = app.trainer.work(*app.net, budget_ms);
-  if (u.model_changed) model_changed();
-  if (u.failed) app.error = app.trainer.error;
-  if (u.finished) app.message = app.trainer.message;
-  if (u.epoch_ended) store_model();  // a run's end is an epoch's end too
 }
 
 void clear_pad() { app.draw.pad.clear(); }

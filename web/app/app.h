@@ -51,13 +51,27 @@ struct InspectState {
   float im2col_max_diff = 0.0f;             // |W·col + b − the layer's feature maps|, largest
 };
 
+// The page's end of the trainer, which runs in a Web Worker (trainer.h: TrainerHost).
+struct TrainerLink {
+  uint64_t generation = 0;      // of the model in use: reports of older ones are dropped
+  uint64_t last_command = 0;    // id of the last command sent
+  bool intended_running = false;  // what Start/Pause asked for, shown until the trainer confirms it
+  uint64_t store_after = 0;     // keep the model once this command (a Pause) is done
+  uint64_t snapshots = 0;       // weight snapshots received
+  bool threaded = false;        // the threaded build (the host is cross-origin isolated)
+  int threads = 1;              // training threads
+  bool pending() const;         // commands the trainer has not finished yet
+};
+
 struct App {
   std::unique_ptr<Network> net;
   std::string model_source;        // "default", "browser storage", a file name, "new (untrained)"
   uint64_t model_version = 0;      // grows whenever the weights change
   std::unique_ptr<Dataset> train, test;
   std::string data_status = "loading MNIST…";
-  Trainer trainer;
+  TrainSettings settings;          // the Train panel's fields
+  TrainerStatus trainer;           // what the trainer last reported
+  TrainerLink link;
   std::vector<float> probs;
   int digit = -1;
   std::string error, message;      // red and plain status lines
@@ -70,9 +84,6 @@ struct App {
   // Rectangles (x, y, w, h in CSS pixels) of named widgets drawn this frame, for the test hook:
   // tests find a button the way a user sees it, then click it.
   std::map<std::string, std::array<float, 4>> widgets;
-  double frame_work_ms = 10.0;      // the frame's own work (layout, drawing), training excluded: an average
-  double frame_interval_ms = 16.7;  // time between frames: an average
-  double train_budget_ms = 8.0;
 };
 extern App app;
 
@@ -87,7 +98,19 @@ void use_network(std::unique_ptr<Network> net, const std::string& source);
 void model_changed();
 void store_model();                    // keeps the current model in the browser (host.js)
 void update_input();                   // preprocesses and predicts the drawing when it changed
-void run_trainer_slice(double budget_ms);
+// Training (the Train panel's buttons and the test hook): each sends a command to the trainer.
+bool training_shown();                 // Start/Pause as the user last asked, or as the trainer says
+std::string why_cannot_train();        // empty when the current model can train on the data
+void start_training();
+void pause_training();
+void step_training();
+void evaluate_model();
+void reset_weights();
+void use_built_network();
+void pick_preset(int i);               // the Build panel's preset (the editor only)              // the Build panel's network, with new random weights
+// A report from the trainer (JSON, trainer.h) and the weight snapshot it carries, if any.
+void apply_trainer_report(const std::string& json, std::vector<uint8_t> snapshot);
+void trainer_restarted(const std::string& why);  // the worker failed and was replaced
 void clear_pad();
 void undo_stroke();
 
@@ -116,4 +139,5 @@ void js_store_model(const uint8_t* bytes, int size);
 void js_forget_model();
 void js_load_default_model();
 void js_set_ready();
+void js_trainer_command(const char* json, const uint8_t* bytes, int size);
 }

@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "datasets.h"
+#include "js_bytes.h"
 
 using namespace convlab;
 
@@ -21,17 +22,25 @@ EM_JS(void, js_store_model, (const uint8_t* bytes, int size), {
 EM_JS(void, js_forget_model, (), { window.convlabHost.forgetModel(); });
 EM_JS(void, js_load_default_model, (), { window.convlabHost.loadDefaultModel(); });
 EM_JS(void, js_set_ready, (), { window.convlabHost.ready(); });
+EM_JS(void, js_trainer_command, (const char* json, const uint8_t* bytes, int size), {
+  window.convlabHost.trainerCommand(UTF8ToString(json), HEAPU8.slice(bytes, bytes + size));
+});
 
 extern "C" {
 
 // The engine's limit, so that host.js refuses a larger file before reading it.
 EMSCRIPTEN_KEEPALIVE double convlab_max_model_file_bytes() { return (double)Limits::max_model_file_bytes; }
 
-// Loads a model file; on failure the current model stays and the reason is shown. Returns 1 on success.
-EMSCRIPTEN_KEEPALIVE int convlab_load_model(const uint8_t* bytes, int size, const char* source) {
+// Loads a model file (`size` bytes in Module.convlabBytes, none when refused unread); on failure
+// the current model stays and the reason is shown. Returns 1 on success.
+EMSCRIPTEN_KEEPALIVE int convlab_load_model(int size, const char* source, int unread) {
   std::string error;
   try {
-    auto net = std::make_unique<Network>(Network::load(bytes, (size_t)size));
+    if (unread)
+      throw Error("the file has " + std::to_string(size) + " bytes, more than a model file can have (" +
+                  std::to_string(Limits::max_model_file_bytes) + ")");
+    const std::vector<uint8_t> bytes = take_js_bytes(size);
+    auto net = std::make_unique<Network>(Network::load(bytes.data(), bytes.size()));
     use_network(std::move(net), source);
     if (std::string(source) != "default") store_model();
     app.message = std::string("Loaded model: ") + source + ".";
@@ -47,14 +56,14 @@ EMSCRIPTEN_KEEPALIVE int convlab_load_model(const uint8_t* bytes, int size, cons
 }
 
 // The packed MNIST asset (scripts/pack_assets.mjs), already decompressed.
-EMSCRIPTEN_KEEPALIVE void convlab_set_dataset(const uint8_t* bytes, int size) {
+// `size` bytes in Module.convlabBytes; the trainer gets the same bytes from host.js.
+EMSCRIPTEN_KEEPALIVE void convlab_set_dataset(int size) {
   try {
-    TrainTestData data = parse_dataset_asset(bytes, (size_t)size, "MNIST asset");
+    const std::vector<uint8_t> bytes = take_js_bytes(size);
+    TrainTestData data = parse_dataset_asset(bytes.data(), bytes.size(), "MNIST asset");
     app.train = std::make_unique<Dataset>(std::move(data.train));
     app.test = std::make_unique<Dataset>(std::move(data.test));
-    app.trainer.set_data(app.train.get(), app.test.get());
     app.data_status = "MNIST " + std::to_string(app.train->n) + " / " + std::to_string(app.test->n);
-    app.trainer.start_evaluation();
   } catch (const std::exception& e) {
     app.data_status = std::string("MNIST could not be loaded: ") + e.what();
   }
@@ -64,17 +73,50 @@ EMSCRIPTEN_KEEPALIVE void convlab_dataset_failed(const char* why) {
   app.data_status = std::string("MNIST could not be loaded: ") + why;
 }
 
+// Which build runs the trainer, and on how many threads (host.js decides before the first model).
+EMSCRIPTEN_KEEPALIVE void convlab_set_trainer_threads(int threaded, int threads) {
+  app.link.threaded = threaded != 0;
+  app.link.threads = std::max(1, threads);
+}
+
+// A report from the trainer's worker, with a weight snapshot of `size` bytes in Module.convlabBytes.
+EMSCRIPTEN_KEEPALIVE void convlab_trainer_report(const char* json, int size) {
+  apply_trainer_report(json, take_js_bytes(size));
+}
+
+EMSCRIPTEN_KEEPALIVE void convlab_trainer_restarted(const char* why) { trainer_restarted(why); }
+
+// What a user's click does, without the frame that draws the button (the test hook's act(): click
+// races faster than frames). Returns 0 for an unknown action.
+EMSCRIPTEN_KEEPALIVE int convlab_act(const char* name) {
+  const std::string a = name;
+  if (a == "start") start_training();
+  else if (a == "pause") pause_training();
+  else if (a == "step") step_training();
+  else if (a == "reset") reset_weights();
+  else if (a == "use") use_built_network();
+  else if (a == "evaluate") evaluate_model();
+  else if (a.rfind("preset:", 0) == 0) pick_preset(std::atoi(a.c_str() + 7));
+  else return 0;
+  return 1;
+}
+
 // The read-only test hook (window.convlab.state / prediction).
 EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   static std::string text;
-  const Trainer& t = app.trainer;
+  const TrainerStatus& t = app.trainer;
   nlohmann::json j;
-  j["training"] = t.running();
-  j["epoch"] = t.run() ? t.run()->epoch() : 0;
-  j["examplesSeen"] = t.run() ? t.run()->examples_seen() : 0;
+  j["training"] = training_shown();
+  j["trainerRunning"] = t.running;  // as the trainer last reported
+  j["evaluating"] = t.evaluating;
+  j["epoch"] = t.epoch;
+  j["examplesSeen"] = t.examples_seen;
   j["trainLoss"] = t.loss_history.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.last_loss);
+  j["lossPoints"] = t.loss_history.size();
+  j["trainLossFirst"] = t.loss_history.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.loss_history.front());
   j["testAccuracy"] = t.have_eval ? nlohmann::json(t.last_eval.accuracy()) : nlohmann::json(nullptr);
   j["testAccuracyEpoch"] = t.evaluated_epoch;  // epochs trained when testAccuracy was measured
+  j["testAccuracies"] = t.test_acc_history;
   j["fps"] = ImGui::GetIO().Framerate;
   j["frames"] = app.frames;  // frames drawn so far: tests wait for frames, not milliseconds
   j["error"] = app.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(app.error);
@@ -82,14 +124,18 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   const auto pad = app.widgets.count("pad") ? app.widgets.at("pad") : std::array<float, 4>{};
   j["pad"] = {{"x", pad[0]}, {"y", pad[1]}, {"w", pad[2]}, {"h", pad[3]}};
   j["model"] = app.model_source;
-  j["steps"] = app.net ? app.net->steps() : 0;
+  j["steps"] = app.net ? app.net->steps() : 0;  // of the weights shown (the last snapshot)
+  j["trainerSteps"] = t.steps;                  // of the trainer's copy
   j["dataLoaded"] = app.train != nullptr;
   j["buildError"] = app.build.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(app.build.error);
   j["layers"] = app.build.info.size();
   j["examplesPerSecond"] = t.examples_per_s;
-  j["lr"] = app.net ? t.current_lr(*app.net) : 0.0f;  // the rate of the next step
+  j["lr"] = t.has_run ? t.lr : app.settings.lr;  // the rate of the next step (a schedule starts at lr)
   static const char* const kScheduleNames[] = {"constant", "step", "cosine"};
-  j["schedule"] = kScheduleNames[std::clamp(t.settings.schedule, 0, 2)];
+  j["schedule"] = kScheduleNames[std::clamp(app.settings.schedule, 0, 2)];
+  j["batch"] = app.settings.batch;
+  j["trainer"] = {{"threaded", app.link.threaded}, {"threads", t.threads}, {"generation", app.link.generation},
+                  {"snapshots", app.link.snapshots}, {"pending", app.link.last_command - std::min(app.link.last_command, t.acked)}};
   nlohmann::json widgets = nlohmann::json::object();
   for (const auto& [name, r] : app.widgets) widgets[name] = {{"x", r[0]}, {"y", r[1]}, {"w", r[2]}, {"h", r[3]}};
   j["widgets"] = widgets;

@@ -5,7 +5,6 @@
 #include <emscripten/html5.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 
 #include "app.h"
@@ -26,10 +25,6 @@ const ImWchar kUiGlyphRanges[] = {0x0020, 0x007E, 0x00B0, 0x00B0, 0x00B2, 0x00B2
                                   0x03A0, 0x03A0, 0x03A3, 0x03A3, 0x03B1, 0x03B1, 0x03B5, 0x03B5, 0x03BB, 0x03BC,
                                   0x03C3, 0x03C3, 0x2026, 0x2026, 0x2192, 0x2192, 0x2202, 0x2202, 0x2212, 0x2212,
                                   0x2264, 0x2265, 0x230A, 0x230B, 0};
-
-double now_ms() {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 void main_window() {
   ImGuiIO& io = ImGui::GetIO();
@@ -159,8 +154,6 @@ void cursor_pos_callback(GLFWwindow* w, double x, double y) {
 }
 
 void frame() {
-  const double frame_start = now_ms();
-  double training_ms = 0.0;
   app.widgets.clear();
   glfwPollEvents();
   sync_canvas_size();
@@ -169,16 +162,7 @@ void frame() {
   io.DisplaySize = ImVec2((float)css_width, (float)css_height);
   io.DisplayFramebufferScale = ImVec2((float)device_pixel_ratio, (float)device_pixel_ratio);
   ImGui::NewFrame();
-  // ImGui's own Framerate averages 60 frames: too slow for the training budget to follow.
-  app.frame_interval_ms = 0.9 * app.frame_interval_ms + 0.1 * 1000.0 * io.DeltaTime;
-  if (app.net) {
-    const double training_start = now_ms();
-    if (app.trainer.running())
-      app.train_budget_ms = next_train_budget_ms(app.train_budget_ms, app.frame_interval_ms, app.frame_work_ms);
-    run_trainer_slice(app.trainer.running() ? app.train_budget_ms : 12.0);
-    training_ms = now_ms() - training_start;
-    update_input();
-  }
+  update_input();  // training runs in a worker (trainer.h); the frame only shows its snapshots
   main_window();
   ImGui::Render();
   glViewport(0, 0, (int)(io.DisplaySize.x * device_pixel_ratio), (int)(io.DisplaySize.y * device_pixel_ratio));
@@ -186,7 +170,6 @@ void frame() {
   glClearColor(background.x, background.y, background.z, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ui_renderer_draw(ImGui::GetDrawData());
-  app.frame_work_ms = 0.9 * app.frame_work_ms + 0.1 * (now_ms() - frame_start - training_ms);
   app.frames++;
   if (!app.ready_reported && app.net && app.frames > 1) {
     app.ready_reported = true;

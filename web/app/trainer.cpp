@@ -1,6 +1,8 @@
 #include "trainer.h"
 
 #include <algorithm>
+#include <cmath>
+#include <type_traits>
 #include <chrono>
 #include <new>
 
@@ -29,14 +31,14 @@ OptimizerConfig optimizer_of(const TrainSettings& s, uint64_t start, uint64_t st
   return o;
 }
 
-std::string Trainer::cannot_train(const Network& net) const {
-  if (!has_data()) return "the data set is not loaded yet";
+std::string cannot_train(const Network& net, const Dataset* train) {
+  if (!train) return "the data set is not loaded yet";
   const Shape in = net.spec().input;
-  if (in.c != 1 || in.h != train_->h || in.w != train_->w)
+  if (in.c != 1 || in.h != train->h || in.w != train->w)
     return "this network takes " + std::to_string(in.c) + "×" + std::to_string(in.h) + "×" + std::to_string(in.w) +
-           " inputs; the data set's images are 1×" + std::to_string(train_->h) + "×" + std::to_string(train_->w);
+           " inputs; the data set's images are 1×" + std::to_string(train->h) + "×" + std::to_string(train->w);
   int max_label = 0;
-  for (uint8_t l : train_->labels) max_label = std::max(max_label, (int)l);
+  for (uint8_t l : train->labels) max_label = std::max(max_label, (int)l);
   if (max_label >= net.classes())
     return "the data set has " + std::to_string(max_label + 1) + " classes; this network gives " +
            std::to_string(net.classes()) + " class scores";
@@ -163,10 +165,201 @@ TrainerUpdate Trainer::work(Network& net, double budget_ms) {
   return u;
 }
 
-double next_train_budget_ms(double budget_ms, double frame_interval_ms, double frame_work_ms) {
-  const double cap_ms = std::max(2.0, 28.0 - frame_work_ms);
-  budget_ms += frame_interval_ms <= 1000.0 / 32 ? 0.25 : -1.0;
-  return std::clamp(budget_ms, 1.0, cap_ms);
+// ---- training off the UI thread ----
+
+nlohmann::json settings_to_json(const TrainSettings& s) {
+  return {{"optimizer", s.optimizer}, {"lr", s.lr}, {"momentum", s.momentum}, {"weightDecay", s.weight_decay},
+          {"nesterov", s.nesterov}, {"batch", s.batch}, {"epochs", s.epochs}, {"seed", s.seed},
+          {"augment", s.augment}, {"shiftPx", s.shift_px}, {"rotateDeg", s.rotate_deg},
+          {"schedule", s.schedule}, {"stepEpochs", s.step_epochs}, {"stepGamma", s.step_gamma},
+          {"cosineMin", s.cosine_min}};
+}
+
+TrainSettings settings_from_json(const nlohmann::json& j) {
+  TrainSettings s;
+  auto get = [&](const char* key, auto& field, double lo, double hi) {
+    auto it = j.find(key);
+    if (it == j.end() || !(it->is_number() || it->is_boolean())) return;
+    const double v = it->is_boolean() ? (double)it->get<bool>() : it->get<double>();
+    if (std::isfinite(v) && v >= lo && v <= hi) field = static_cast<std::decay_t<decltype(field)>>(v);
+  };
+  get("optimizer", s.optimizer, 0, 1);
+  get("lr", s.lr, 0, 1000);
+  get("momentum", s.momentum, 0, 0.999);
+  get("weightDecay", s.weight_decay, 0, 1);
+  get("nesterov", s.nesterov, 0, 1);
+  get("batch", s.batch, 1, Limits::max_batch);
+  get("epochs", s.epochs, 1, 1e6);
+  get("seed", s.seed, 0, 2147483647);
+  get("augment", s.augment, 0, 1);
+  get("shiftPx", s.shift_px, 0, 28);
+  get("rotateDeg", s.rotate_deg, 0, 180);
+  get("schedule", s.schedule, 0, 2);
+  get("stepEpochs", s.step_epochs, 1, 1e6);
+  get("stepGamma", s.step_gamma, 0, 1);
+  get("cosineMin", s.cosine_min, 0, 1);
+  return s;
+}
+
+namespace {
+
+nlohmann::json evaluation_to_json(const Evaluation& e) {
+  return {{"examples", e.examples}, {"correct", e.correct}, {"lossSum", e.loss_sum}, {"classes", e.classes},
+          {"confusion", e.confusion}, {"predicted", e.predicted}};
+}
+
+// A build without threads (or a host that cannot start them) trains on one.
+void use_threads(Network& net, int& threads) {
+  try {
+    net.set_threads(threads);
+  } catch (const std::exception&) {
+    threads = 1;
+    net.set_threads(1);
+  }
+}
+
+Evaluation evaluation_from_json(const nlohmann::json& j) {
+  Evaluation e;
+  e.examples = j.at("examples"), e.correct = j.at("correct"), e.loss_sum = j.at("lossSum");
+  e.classes = j.at("classes");
+  e.confusion = j.at("confusion").get<std::vector<int>>();
+  e.predicted = j.at("predicted").get<std::vector<int>>();
+  return e;
+}
+
+}  // namespace
+
+ReportEvents apply_report(TrainerStatus& st, const nlohmann::json& r) {
+  ReportEvents ev;
+  if (r.at("gen").get<uint64_t>() != st.generation) {
+    ev.stale = true;
+    return ev;
+  }
+  st.acked = std::max(st.acked, r.value("ack", (uint64_t)0));
+  st.running = r.at("running"), st.evaluating = r.at("evaluating"), st.has_run = r.at("hasRun");
+  st.epoch = r.at("epoch"), st.position = r.at("position"), st.epochs = r.at("epochs");
+  st.threads = r.at("threads");
+  st.examples_seen = r.at("examplesSeen"), st.steps = r.at("steps");
+  st.last_loss = r.at("lastLoss"), st.examples_per_s = r.at("examplesPerSecond"), st.lr = r.at("lr");
+  // Loss points since `lossFrom`: a report may repeat some the page has (after it dropped one).
+  const size_t from = r.at("lossFrom");
+  const auto& points = r.at("loss");
+  if (from <= st.loss_history.size()) {
+    st.loss_history.resize(from);
+    for (const auto& p : points) st.loss_history.push_back(p.get<float>());
+  }
+  st.train_acc_history = r.at("trainAcc").get<std::vector<float>>();
+  st.test_acc_history = r.at("testAcc").get<std::vector<float>>();
+  st.have_eval = r.at("haveEval"), st.evaluated_epoch = r.at("evaluatedEpoch");
+  if (r.contains("eval")) st.last_eval = evaluation_from_json(r["eval"]), st.eval_version = r.at("evalVersion");
+  st.error = r.at("error"), st.message = r.at("message");
+  ev.epoch_ended = r.value("epochEnded", false), ev.finished = r.value("finished", false);
+  ev.failed = r.value("failed", false);
+  return ev;
+}
+
+void TrainerHost::set_data(TrainTestData data) {
+  trainer_.pause();
+  data_ = std::make_unique<TrainTestData>(std::move(data));
+  trainer_.set_data(&data_->train, &data_->test);
+  if (net_) trainer_.reset();  // a new data set: the run and its history are of the old one
+}
+
+TrainerReport TrainerHost::command(const nlohmann::json& cmd, const uint8_t* bytes, size_t size) {
+  const std::string name = cmd.at("cmd");
+  const uint64_t id = cmd.value("id", (uint64_t)0), gen = cmd.value("gen", (uint64_t)0);
+  acked_ = std::max(acked_, id);
+  if (name == "model") {
+    generation_ = gen;
+    threads_ = std::clamp(cmd.value("threads", threads_), 1, Network::kMaxThreads);
+    trainer_.pause();
+    pending_ = ReportEvents{};
+    try {
+      net_ = std::make_unique<Network>(Network::load(bytes, size));
+      use_threads(*net_, threads_);
+    } catch (const std::exception& e) {
+      // The page loaded this file before sending it: only memory can fail here.
+      net_.reset();
+      trainer_.reset();
+      trainer_.error = std::string("The trainer cannot hold this model: ") + e.what();
+      pending_.failed = true;
+      return report(false);
+    }
+    trainer_.reset();  // its history is of the old model; an evaluation of this one starts
+    sent_loss_ = 0, sent_eval_version_ = ~0ull, weights_changed_ = false;
+    return report(false);
+  }
+  if (gen != generation_ || !net_) return report(false);  // about a model the page no longer shows
+  if (name == "start" || name == "step") trainer_.settings = settings_from_json(cmd.at("settings"));
+  if (name == "start" && trainer_.cannot_train(*net_).empty()) {
+    trainer_.start(*net_);
+  } else if (name == "pause") {
+    trainer_.pause();
+    return report(weights_changed_);
+  } else if (name == "step" && trainer_.cannot_train(*net_).empty()) {
+    trainer_.pause();
+    const TrainerUpdate u = trainer_.step_batch(*net_);
+    weights_changed_ |= u.model_changed && !u.failed;
+    pending_.epoch_ended |= u.epoch_ended, pending_.finished |= u.finished, pending_.failed |= u.failed;
+    return report(weights_changed_);
+  } else if (name == "evaluate" && !trainer_.evaluating()) {
+    trainer_.start_evaluation();
+  }
+  return report(false);
+}
+
+TrainerReport TrainerHost::work(double budget_ms) {
+  if (!busy()) return {};
+  const bool training = trainer_.running();
+  const TrainerUpdate u = trainer_.work(*net_, budget_ms);
+  // An evaluation's forward passes do not change the weights; training steps do.
+  weights_changed_ |= training && u.model_changed;
+  pending_.epoch_ended |= u.epoch_ended, pending_.finished |= u.finished, pending_.failed |= u.failed;
+  // After a failure the engine has put back the last sane weights: the page gets them too.
+  const bool event = u.epoch_ended || u.finished || u.failed || !busy();
+  const double now = now_ms();
+  const bool snapshot = weights_changed_ && (event || now - last_snapshot_ms_ >= snapshot_interval_ms);
+  if (!event && !snapshot && now - last_report_ms_ < report_interval_ms) return {};
+  return report(snapshot);
+}
+
+TrainerReport TrainerHost::report(bool snapshot) {
+  TrainerReport out;
+  const Trainer& t = trainer_;
+  const TrainingRun* run = t.run();
+  nlohmann::json& j = out.json;
+  j["gen"] = generation_, j["ack"] = acked_;
+  j["running"] = t.running(), j["evaluating"] = t.evaluating(), j["hasRun"] = run != nullptr;
+  j["epoch"] = run ? run->epoch() : 0, j["position"] = run ? run->position() : 0;
+  j["epochs"] = t.settings.epochs, j["threads"] = threads_;
+  j["examplesSeen"] = run ? run->examples_seen() : 0, j["steps"] = net_ ? net_->steps() : 0;
+  j["lastLoss"] = t.last_loss, j["examplesPerSecond"] = t.examples_per_s;
+  j["lr"] = net_ ? t.current_lr(*net_) : 0.0f;
+  j["lossFrom"] = std::min(sent_loss_, t.loss_history.size());
+  j["loss"] = std::vector<float>(t.loss_history.begin() + (ptrdiff_t)j["lossFrom"].get<size_t>(), t.loss_history.end());
+  sent_loss_ = t.loss_history.size();
+  j["trainAcc"] = t.train_acc_history, j["testAcc"] = t.test_acc_history;
+  j["haveEval"] = t.have_eval, j["evaluatedEpoch"] = t.evaluated_epoch, j["evalVersion"] = t.eval_version;
+  if (t.have_eval && t.eval_version != sent_eval_version_) {
+    j["eval"] = evaluation_to_json(t.last_eval);
+    sent_eval_version_ = t.eval_version;
+  }
+  j["error"] = t.error, j["message"] = t.message;
+  j["epochEnded"] = pending_.epoch_ended, j["finished"] = pending_.finished, j["failed"] = pending_.failed;
+  pending_ = ReportEvents{};
+  const double now = now_ms();
+  last_report_ms_ = now;
+  if (snapshot && net_) {
+    try {
+      out.snapshot = net_->save();
+      weights_changed_ = false;
+      last_snapshot_ms_ = now;
+    } catch (const std::exception&) {
+      // out of memory for the copy: the next report tries again
+    }
+  }
+  j["snapshot"] = !out.snapshot.empty();
+  return out;
 }
 
 }  // namespace convlab

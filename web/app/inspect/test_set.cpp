@@ -13,7 +13,7 @@ constexpr int kGalleryMax = 60, kGalleryColumns = 12, kGalleryCell = 2;
 // A grid of test images (indices) as one atlas, made when `version` changes; hover names one.
 void digit_gallery(const char* key, const std::vector<int>& indices, uint64_t version, uint64_t& shown) {
   if (indices.empty()) return;
-  const Dataset& test = *app.trainer.test_data();
+  const Dataset& test = *app.test;
   const Evaluation& e = app.trainer.last_eval;
   const int count = std::min<int>((int)indices.size(), kGalleryMax), side_h = test.h, side_w = test.w;
   Heatmap& h = heatmap(key);
@@ -42,21 +42,21 @@ void digit_gallery(const char* key, const std::vector<int>& indices, uint64_t ve
 }  // namespace
 
 void test_set_tab() {
-  Trainer& tr = app.trainer;
-  if (!tr.test_data()) {
+  const TrainerStatus& tr = app.trainer;
+  if (!app.test) {
     ImGui::TextColored(kDim, "%s", app.data_status.c_str());
     return;
   }
-  if (!tr.have_eval) {
-    ImGui::TextColored(kDim, tr.evaluating() ? "evaluating on the test set…" : "no evaluation yet");
-    if (!tr.evaluating() && ImGui::Button("Evaluate")) tr.start_evaluation();
+  if (!tr.have_eval || tr.last_eval.examples != app.test->n) {
+    ImGui::TextColored(kDim, tr.evaluating ? "evaluating on the test set…" : "no evaluation yet");
+    if (!tr.evaluating && ImGui::Button("Evaluate")) evaluate_model();
     return;
   }
-  const Dataset& test = *tr.test_data();
+  const Dataset& test = *app.test;
   const Evaluation& e = tr.last_eval;
   ImGui::Text("Test accuracy %.2f%% (%d of %d), mean loss %.4f", 100 * e.accuracy(), e.correct, e.examples, e.mean_loss());
   ImGui::SameLine();
-  if (!tr.evaluating() && ImGui::SmallButton("re-evaluate")) tr.start_evaluation();
+  if (!tr.evaluating && ImGui::SmallButton("re-evaluate")) evaluate_model();
   ImGui::TextColored(kDim, "Confusion matrix: rows true class, columns prediction. Click a cell to see its images.");
   InspectState& in = app.inspect;
   const int C = e.classes;

@@ -51,6 +51,17 @@ void validate_build() {
   }
 }
 
+}  // namespace
+
+void pick_preset(int i) {
+  if (i < 0 || i >= (int)std::size(kPresets)) return;
+  app.build.preset = i;
+  app.build.spec = parse_spec(kPresets[i].spec);
+  validate_build();
+}
+
+namespace {
+
 void layer_table(const NetworkSpec& spec, const std::vector<LayerInfo>& info) {
   if (!ImGui::BeginTable("layers", 6, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit))
     return;
@@ -89,11 +100,7 @@ void build_panel() {
     for (int i = 0; i < (int)std::size(kPresets); i++) {
       const bool picked = ImGui::Selectable(kPresets[i].name, i == b.preset);
       mark(std::string("preset:") + kPresets[i].name);
-      if (picked) {
-        b.preset = i;
-        b.spec = parse_spec(kPresets[i].spec);
-        validate_build();
-      }
+      if (picked) pick_preset(i);
     }
     ImGui::EndCombo();
   }
@@ -107,13 +114,7 @@ void build_panel() {
   ImGui::BeginDisabled(!b.error.empty());
   const bool use = ImGui::Button("Use this network (new random weights)");
   mark("button:Use this network");
-  if (use) {
-    if (auto net = build_network(b.spec, (uint64_t)app.trainer.settings.seed)) {
-      use_network(std::move(net), "new (untrained)");
-      app.message = "New network built; train it in the Train tab.";
-      app.error.clear();
-    }
-  }
+  if (use) use_built_network();
   ImGui::EndDisabled();
   ImGui::TextColored(kDim, "H' = ⌊(H + 2p − (k−1)·d − 1)/s⌋ + 1    R_k = 1 + Σ (K_j − 1)·Π S_i, a dilated kernel spans (K−1)·d + 1");
   ImGui::SeparatorText("layers");

@@ -7,18 +7,26 @@
 namespace convlab {
 
 void train_panel() {
-  Trainer& tr = app.trainer;
-  TrainSettings& t = tr.settings;
-  if (!tr.has_data()) {
+  const TrainerStatus& tr = app.trainer;
+  TrainSettings& t = app.settings;
+  if (!app.train) {
     ImGui::TextColored(kDim, "%s", app.data_status.c_str());
     return;
   }
-  ImGui::BeginDisabled(tr.running());
+  // Where training runs: never on this (the page's) thread.
+  if (app.link.threaded)
+    ImGui::TextColored(kDim, "Training in a background worker on %d thread%s (this page is cross-origin isolated).",
+                       tr.threads, tr.threads == 1 ? "" : "s");
+  else
+    ImGui::TextColored(kDim, "Training in a background worker on 1 thread: this host does not send the cross-origin isolation headers.");
+  const bool running = training_shown();
+  ImGui::BeginDisabled(running);
   ImGui::SetNextItemWidth(120);
   ImGui::Combo("optimizer", &t.optimizer, "SGD\0Adam\0");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(120);
   ImGui::InputFloat("learning rate", &t.lr, 0.0f, 0.0f, "%.4f");
+  mark("field:lr");
   t.lr = std::clamp(t.lr, 0.0f, 1000.0f);  // parse_optimizer's range
   if (t.optimizer == 0) {
     ImGui::SetNextItemWidth(120);
@@ -75,53 +83,37 @@ void train_panel() {
     ImGui::SliderFloat("rotate °", &t.rotate_deg, 0.0f, 30.0f);
   }
   ImGui::EndDisabled();
-  const std::string why_not = app.net ? tr.cannot_train(*app.net) : "no model";
+  const std::string why_not = why_cannot_train();
   if (!why_not.empty()) ImGui::TextColored(kRed, "Cannot train on MNIST: %s.", why_not.c_str());
   ImGui::BeginDisabled(!why_not.empty());
-  if (!tr.running()) {
-    const bool start = ImGui::Button(tr.run() ? "Resume" : "Start");
+  if (!running) {
+    const bool start = ImGui::Button(tr.has_run ? "Resume" : "Start");
     mark("button:Start");
-    if (start) {
-      tr.start(*app.net);
-      app.error.clear();
-    }
+    if (start) start_training();
   } else {
     const bool pause = ImGui::Button("Pause");
     mark("button:Pause");
-    if (pause) {
-      tr.pause();
-      store_model();
-    }
+    if (pause) pause_training();
   }
   ImGui::SameLine();
-  ImGui::BeginDisabled(tr.running());
-  if (ImGui::Button("Step one batch")) {
-    const TrainerUpdate u = tr.step_batch(*app.net);
-    if (u.model_changed) model_changed();
-    if (u.failed) app.error = tr.error;
-    if (u.epoch_ended) store_model();
-  }
+  ImGui::BeginDisabled(running);
+  if (ImGui::Button("Step one batch")) step_training();
   mark("button:Step");
   ImGui::SameLine();
   const bool reset = ImGui::Button("Reset weights");
   mark("button:Reset");
-  if (reset) {
-    if (auto net = build_network(app.net->spec(), (uint64_t)t.seed)) {
-      use_network(std::move(net), "new (untrained)");
-      app.message = "Weights reset (seed " + std::to_string(t.seed) + ").";
-    }
-  }
+  if (reset) reset_weights();
   ImGui::EndDisabled();
   ImGui::EndDisabled();
-  if (const TrainingRun* run = tr.run()) {
-    const int n = app.train->n, epochs = t.epochs;
-    const double done_examples = (double)run->epoch() * n + run->position();
+  if (tr.has_run) {
+    const int n = app.train->n, epochs = std::max(1, tr.epochs);
+    const double done_examples = (double)tr.epoch * n + tr.position;
     const double left_s = tr.examples_per_s > 0 ? ((double)epochs * n - done_examples) / tr.examples_per_s : 0;
+    const int batch = std::max(1, t.batch);
     char overlay[128];
     std::snprintf(overlay, sizeof overlay, "epoch %d/%d  batch %d/%d  %.0f examples/s  %.0f s left  lr %.4g",
-                  std::min(run->epoch() + 1, epochs), epochs, run->position() / std::max(1, t.batch),
-                  (n + t.batch - 1) / t.batch, tr.examples_per_s, tr.running() ? left_s : 0.0,
-                  tr.current_lr(*app.net));
+                  std::min(tr.epoch + 1, epochs), epochs, tr.position / batch, (n + batch - 1) / batch,
+                  tr.examples_per_s, running ? left_s : 0.0, tr.lr);
     ImGui::ProgressBar(std::min(1.0f, (float)(done_examples / ((double)epochs * n))), ImVec2(-1, 0), overlay);
   }
   if (!tr.loss_history.empty()) {
@@ -140,10 +132,10 @@ void train_panel() {
     ImGui::PlotLines("##train", tr.train_acc_history.data(), (int)tr.train_acc_history.size(), 0, "train", 0.8f,
                      1.0f, ImVec2(-1, 60));
   }
-  if (tr.have_eval)
-    ImGui::Text("test accuracy on the %d test digits: %.2f%%", tr.last_eval.examples, 100 * tr.last_eval.accuracy());
-  else if (tr.evaluating())
+  if (tr.evaluating)
     ImGui::TextColored(kDim, "evaluating on the test digits…");
+  else if (tr.have_eval)
+    ImGui::Text("test accuracy on the %d test digits: %.2f%%", tr.last_eval.examples, 100 * tr.last_eval.accuracy());
 }
 
 }  // namespace convlab
