@@ -292,6 +292,27 @@ if (mt) {
   console.log('two-thread rounds: ' + TWO_THREADS.filter((lib) => results[lib]).map((lib) => `${lib} batch-64 best ${f(results[lib].batch64ExamplesPerSecond)}` +
     (trainRounds[lib] && trainRounds[lib][0] ? `, training ${trainRounds[lib].map((v) => f(v)).join(' / ')}` : '')).join('; '));
 }
+// One core against its limit: a training step of this network as effective GFLOP/s — forward,
+// dX and dW of every layer (≈ 3× the forward FLOPs), less dX of the first layer, which nothing
+// needs — and as a share of the GEMM micro-kernel's peak that bench/run.sh measured in node
+// moments before (build/bench/gemm_wasm.txt).
+if (ours.trainExamplesPerSecond) {
+  const createConvLabEngine = require(path.join(root, 'build/wasm/convlab_engine.js'));
+  const engine = await createConvLabEngine();
+  const net = new engine.Network(JSON.stringify(SPEC), 1);
+  const layers = JSON.parse(net.describe()).layers;
+  net.delete();
+  const forward = layers.reduce((sum, l) => sum + l.flops, 0);
+  const stepFlops = 3 * forward - layers.find((l) => l.params > 0).flops;
+  const gflops = (ours.trainExamplesPerSecond * stepFlops) / 1e9;
+  let peak = null;
+  try {
+    peak = Number(/micro-kernel peak: ([\d.]+) GFLOP\/s/.exec(readFileSync(path.join(root, 'build/bench/gemm_wasm.txt'), 'utf8'))[1]);
+  } catch { /* bench/run.sh writes it; run alone, this script has no kernel figure */ }
+  console.log(`\nOne thread against its limit: a training step = ${(stepFlops / 1e6).toFixed(2)} MFLOP per example; ` +
+    `${f(ours.trainExamplesPerSecond)} ex/s = ${gflops.toFixed(1)} GFLOP/s` +
+    (peak ? ` = ${((100 * gflops) / peak).toFixed(0)}% of the micro-kernel's ${peak.toFixed(1)} GFLOP/s (target ≥ 65%)` : ' (no kernel figure: run bench/run.sh)') + '.');
+}
 console.log('\nFirst batch losses (the same weights and batches: everybody computes the same thing)');
 for (const lib of ALL) if (results[lib] && results[lib].firstLosses) console.log(`${lib.padEnd(18)} ${results[lib].firstLosses.map((l) => l.toFixed(5)).join('  ')}`);
 mkdirSync(path.join(root, 'build/bench'), { recursive: true });

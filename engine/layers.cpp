@@ -51,10 +51,6 @@ const char* pool_kind_name(PoolKind k) {
   }
 }
 
-namespace {
-
-// ---- shape rules ----
-
 UnsharedConv unshared_of(const LayerSpec& l) {
   UnsharedConv u;
   u.g = l.conv(), u.c_out = l.filters;
@@ -62,6 +58,10 @@ UnsharedConv unshared_of(const LayerSpec& l) {
   u.bias_per_position = l.type == LayerType::Local2d;
   return u;
 }
+
+namespace {
+
+// ---- shape rules ----
 
 // H' = ⌊(H + 2p − (k−1)·d − 1)/s⌋ + 1 per axis; the receptive field grows by the dilated kernel.
 LayerShape conv_shape(const LayerSpec& l, const Shape& in) {

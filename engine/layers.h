@@ -97,6 +97,7 @@ const LayerKind& layer_kind(LayerType t);
 const LayerKind* find_layer_kind(const std::string& name);  // null when there is none
 const char* layer_type_name(LayerType t);
 PoolKind pool_kind_of(LayerType t);  // MaxPool, AvgPool, WAvgPool, L2Pool
+UnsharedConv unshared_of(const LayerSpec& l);  // TiledConv2d, Local2d
 const char* pool_kind_name(PoolKind k);  // "max", "avg", "wavg", "l2" (the JS API's raw pooling ops)
 
 }  // namespace convlab

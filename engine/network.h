@@ -85,6 +85,7 @@ class Network {
   // Inspection (after the last forward): output of layer i for the examples of the first shard —
   // all of that forward's examples after predict on one thread or of one image, or input_gradient.
   const Tensor& layer_output(size_t i) const { return shards_[0].acts[i + 1]; }
+  const Tensor& layer_input(size_t i) const { return shards_[0].acts[i]; }  // the image for i = 0
   ParamView weights(size_t layer);
   ParamView biases(size_t layer);
 

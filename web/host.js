@@ -158,6 +158,8 @@
     state: () => json(() => app._convlab_state_json()),
     input: () => json(() => app._convlab_input_json()),
     layerOutput: (i) => json(() => app._convlab_layer_json(i)),
+    explanation: () => json(() => app._convlab_explanation_json()),
+    receptiveField: () => json(() => app._convlab_receptive_field_json()),
     // What a click on Start, Pause, Step, Reset, "Use this network" or a preset does ('start',
     // 'pause', 'step', 'reset', 'use', 'evaluate', 'preset:N'), at once, between frames.
     act: (name) => app.ccall('convlab_act', 'number', ['string'], [name]) === 1,

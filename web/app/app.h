@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "explain.h"
 #include "heatmap.h"
 #include "imgui.h"
 #include "network.h"
@@ -33,13 +34,23 @@ struct BuildState {
   NetworkSpec spec;              // the spec being edited
   std::vector<LayerInfo> info;
   std::string error;             // why the edited spec is impossible, or empty
+  std::vector<std::string> formulas;  // each row's output-size formula, as the table last showed it
   int add_kind = 0;              // index into layer_kinds()
 };
 
 // Inspect views are computed when what they show changes, not every frame: each keeps the
 // version it was made from.
 struct InspectState {
-  int hover_layer = -1, hover_unit_y = -1, hover_unit_x = -1;
+  int hover_layer = -1, hover_unit_c = 0, hover_unit_y = -1, hover_unit_x = -1;
+  // the unit explained (Explain tab), chosen with a click in Feature maps; -1: none
+  int selected_layer = -1, selected_channel = 0, selected_y = 0, selected_x = 0;
+  bool open_explain = false, explain_flipped = false, explanation_ok = false;
+  uint64_t explain_version = ~0ull;
+  std::array<int, 4> explained_unit{-1, 0, 0, 0};
+  UnitExplanation explanation;
+  std::array<int, 4> rf_unit{-1, 0, 0, 0};  // the unit whose receptive field rf_mask is
+  uint64_t rf_model = ~0ull;
+  std::vector<uint8_t> rf_mask;
   int confusion_true = -1, confusion_pred = -1;
   uint64_t maps_version = ~0ull, filters_version = ~0ull, histograms_version = ~0ull, im2col_version = ~0ull;
   uint64_t saliency_version = ~0ull, cell_version = ~0ull, wrong_version = ~0ull;
@@ -128,6 +139,11 @@ void histograms_tab();
 void saliency_tab();
 void test_set_tab();
 void im2col_tab();
+void explain_tab();
+void select_unit(int layer, int channel, int y, int x);  // and open the Explain tab
+const UnitExplanation* selected_explanation();           // null when none is selected
+// The receptive field of the hovered unit, else of the selected one, as a 28×28 mask (empty if none).
+const std::vector<uint8_t>& shown_receptive_field();
 
 }  // namespace convlab
 

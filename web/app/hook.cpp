@@ -129,6 +129,7 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   j["dataLoaded"] = app.train != nullptr;
   j["buildError"] = app.build.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(app.build.error);
   j["layers"] = app.build.info.size();
+  j["formulas"] = app.build.formulas;  // the Build table's output-size formulas
   j["examplesPerSecond"] = t.examples_per_s;
   j["lr"] = t.has_run ? t.lr : app.settings.lr;  // the rate of the next step (a schedule starts at lr)
   static const char* const kScheduleNames[] = {"constant", "step", "cosine"};
@@ -168,6 +169,30 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_layer_json(int layer) {
   const Tensor& t = app.net->layer_output((size_t)layer);
   const size_t n = app.net->info()[layer].out.per_example();
   text = t.shape.n < 1 ? "null" : nlohmann::json(std::vector<float>(t.ptr(), t.ptr() + n)).dump();
+  return text.c_str();
+}
+
+// The Explain tab's unit (null when none is selected) and the receptive field shaded on the input.
+EMSCRIPTEN_KEEPALIVE const char* convlab_explanation_json() {
+  static std::string text;
+  const UnitExplanation* e = selected_explanation();
+  if (!e) return "null";
+  nlohmann::json j;
+  j["layer"] = e->layer, j["type"] = layer_type_name(e->type), j["channel"] = e->channel, j["y"] = e->y, j["x"] = e->x;
+  j["value"] = e->value, j["engineValue"] = e->engine_value, j["flipped"] = app.inspect.explain_flipped;
+  j["kh"] = e->kh, j["kw"] = e->kw, j["tapY"] = e->tap_y, j["tapX"] = e->tap_x;
+  j["inChannels"] = e->in_channels, j["weightSet"] = e->weight_set, j["patch"] = e->patch, j["kernel"] = e->kernel;
+  j["channelSums"] = e->channel_sums, j["bias"] = e->bias, j["flippedValue"] = e->flipped_value;
+  j["winner"] = e->winner, j["counted"] = e->counted, j["windowWeights"] = e->window_weights;
+  j["topIndex"] = e->top_index, j["topWeight"] = e->top_weight, j["topInput"] = e->top_input, j["rest"] = e->rest;
+  j["input"] = e->input;
+  text = j.dump();
+  return text.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* convlab_receptive_field_json() {
+  static std::string text;
+  text = nlohmann::json(shown_receptive_field()).dump();
   return text.c_str();
 }
 

@@ -21,9 +21,9 @@ namespace {
 GLFWwindow* window = nullptr;
 double device_pixel_ratio = 1.0, css_width = 0, css_height = 0;
 // Keep in step with UI_FONT_UNICODES in web/web.cmake.
-const ImWchar kUiGlyphRanges[] = {0x0020, 0x007E, 0x00B0, 0x00B0, 0x00B2, 0x00B2, 0x00B7, 0x00B7, 0x00D7, 0x00D7,
+const ImWchar kUiGlyphRanges[] = {0x0020, 0x007E, 0x00A7, 0x00A7, 0x00B0, 0x00B0, 0x00B2, 0x00B2, 0x00B7, 0x00B7, 0x00D7, 0x00D7,
                                   0x03A0, 0x03A0, 0x03A3, 0x03A3, 0x03B1, 0x03B1, 0x03B5, 0x03B5, 0x03BB, 0x03BC,
-                                  0x03C3, 0x03C3, 0x2026, 0x2026, 0x2192, 0x2192, 0x2202, 0x2202, 0x2212, 0x2212,
+                                  0x03C3, 0x03C3, 0x2014, 0x2014, 0x2026, 0x2026, 0x2032, 0x2032, 0x2192, 0x2192, 0x2202, 0x2202, 0x2212, 0x2212,
                                   0x2264, 0x2265, 0x230A, 0x230B, 0};
 
 void main_window() {
@@ -148,6 +148,20 @@ void install_touch() {
   emscripten_set_touchcancel_callback("#canvas", nullptr, true, on_touch);
 }
 
+// The wheel: ImGui's backend listens on the document, where Chromium makes wheel listeners
+// passive, so its preventDefault logged a console error for every wheel event. The same
+// steps (100 pixels, 3 lines or 1/80 page a step, as the backend counts them) from the canvas.
+EM_BOOL on_wheel(int, const EmscriptenWheelEvent* e, void*) {
+  const float step = e->deltaMode == DOM_DELTA_PIXEL ? 0.01f : e->deltaMode == DOM_DELTA_LINE ? 1.0f / 3.0f : 80.0f;
+  ImGui::GetIO().AddMouseWheelEvent((float)e->deltaX * -step, (float)e->deltaY * -step);
+  return EM_TRUE;  // the page itself never scrolls
+}
+
+void install_wheel() {
+  emscripten_set_wheel_callback(EMSCRIPTEN_EVENT_TARGET_DOCUMENT, nullptr, false, nullptr);
+  emscripten_set_wheel_callback("#canvas", nullptr, true, on_wheel);
+}
+
 void cursor_pos_callback(GLFWwindow* w, double x, double y) {
   // Emscripten's GLFW reports backing-store pixels; ImGui works in CSS pixels.
   ImGui_ImplGlfw_CursorPosCallback(w, x / device_pixel_ratio, y / device_pixel_ratio);
@@ -196,6 +210,7 @@ int main() {
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   glfwSetCursorPosCallback(window, cursor_pos_callback);
   install_touch();
+  install_wheel();
   ui_renderer_init();
   heatmap_init();
   device_pixel_ratio = 0;  // forces the first sync_canvas_size to build fonts for this screen

@@ -19,7 +19,8 @@ int cell_of(const LayerInfo& f) {
 void feature_maps_tab() {
   InspectState& in = app.inspect;
   in.hover_layer = -1;
-  ImGui::TextColored(kDim, "Feature maps of your drawing. Hover a unit: its receptive field is outlined on the 28×28 input.");
+  ImGui::TextColored(kDim, "Feature maps of your drawing. Hover a unit: its receptive field is shaded on the 28×28 input. "
+                           "Click it: its value is computed step by step (Explain).");
   ImGui::TextColored(kDim, "Shift the input with the arrows: the maps shift with it (equivariance), the prediction stays (invariance).");
   const bool remake = in.maps_version != app.draw.input_version;
   in.maps_version = app.draw.input_version;
@@ -50,10 +51,17 @@ void feature_maps_tab() {
     if (flat) channel = c, uy = ux = 0;
     else channel = (r / (H + 1)) * std::min(C, kMapsPerRow) + c / (W + 1), uy = r % (H + 1), ux = c % (W + 1);
     if (channel >= C || uy >= H || ux >= W) continue;
-    in.hover_layer = (int)i, in.hover_unit_y = uy, in.hover_unit_x = ux;
-    ImGui::SetTooltip("channel %d, unit (%d, %d) = %.4f\nreceptive field %d×%d from input pixel (%d, %d)", channel, uy, ux,
-                      t.data[((size_t)channel * H + uy) * W + ux], f.receptive_field.h, f.receptive_field.w,
-                      f.rf_start.h + uy * f.jump.h, f.rf_start.w + ux * f.jump.w);
+    in.hover_layer = (int)i, in.hover_unit_c = channel, in.hover_unit_y = uy, in.hover_unit_x = ux;
+    if (ImGui::IsItemClicked()) select_unit((int)i, channel, uy, ux);
+    const Shape input = app.net->spec().input;
+    const int y0 = f.rf_start.h + uy * f.jump.h, x0 = f.rf_start.w + ux * f.jump.w;
+    const bool whole = y0 <= 0 && x0 <= 0 && y0 + f.receptive_field.h >= input.h && x0 + f.receptive_field.w >= input.w;
+    char reach[160];
+    if (whole) std::snprintf(reach, sizeof reach, "R = %d×%d: the whole image", f.receptive_field.h, f.receptive_field.w);
+    else std::snprintf(reach, sizeof reach, "R = %d×%d from input pixel (%d, %d), jump %d×%d, clipped to the image",
+                       f.receptive_field.h, f.receptive_field.w, y0, x0, f.jump.h, f.jump.w);
+    ImGui::SetTooltip("channel %d, unit (%d, %d) = %.4f\n%s\nclick to explain", channel, uy, ux,
+                      t.data[((size_t)channel * H + uy) * W + ux], reach);
   }
 }
 

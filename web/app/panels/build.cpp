@@ -63,13 +63,16 @@ void pick_preset(int i) {
 namespace {
 
 void layer_table(const NetworkSpec& spec, const std::vector<LayerInfo>& info) {
-  if (!ImGui::BeginTable("layers", 6, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit))
+  if (!ImGui::BeginTable("layers", 7, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit))
     return;
-  for (const char* h : {"#", "layer", "output C×H×W", "params", "receptive field", "FLOPs"}) ImGui::TableSetupColumn(h);
+  for (const char* h : {"#", "layer", "output C×H×W", "params", "receptive field", "FLOPs", "output size (docs/math.md §2)"})
+    ImGui::TableSetupColumn(h);
   ImGui::TableHeadersRow();
   uint64_t params = 0, flops = 0;
+  app.build.formulas.clear();
   for (size_t i = 0; i < info.size(); i++) {
     const LayerInfo& f = info[i];
+    const Shape in = i == 0 ? spec.input : info[i - 1].out;
     ImGui::TableNextRow();
     ImGui::TableSetColumnIndex(0);
     ImGui::Text("%zu", i + 1);
@@ -80,9 +83,15 @@ void layer_table(const NetworkSpec& spec, const std::vector<LayerInfo>& info) {
     ImGui::TableSetColumnIndex(3);
     ImGui::Text("%llu", (unsigned long long)f.params());
     ImGui::TableSetColumnIndex(4);
-    ImGui::Text("%d×%d", f.receptive_field.h, f.receptive_field.w);
+    const std::string rf = receptive_field_text(spec.layers[i], in, i ? &info[i - 1] : nullptr, f, spec.input);
+    ImGui::Text("%d×%d%s", f.receptive_field.h, f.receptive_field.w,
+                rf.find("whole image") != std::string::npos ? " (all)" : "");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\nR_k = R_{k−1} + (K_eff − 1)·J_{k−1},  J_k = J_{k−1}·S", rf.c_str());
     ImGui::TableSetColumnIndex(5);
     ImGui::Text("%llu", (unsigned long long)f.flops);
+    ImGui::TableSetColumnIndex(6);
+    app.build.formulas.push_back(output_size_text(spec.layers[i], in));  // the notes' formula, these numbers
+    ImGui::TextUnformatted(app.build.formulas.back().c_str());
     params += f.params(), flops += f.flops;
   }
   ImGui::EndTable();

@@ -62,16 +62,15 @@ void input_preview(float cell) {
   ImGui::Image(h.texture(), ImVec2(kDigitSide * cell, kDigitSide * cell));
   mark("input");
   ImVec2 img_min = ImGui::GetItemRectMin();
-  // receptive field of the hovered unit, outlined on the input
-  const InspectState& in = app.inspect;
-  if (in.hover_layer >= 0 && app.net && in.hover_layer < (int)app.net->info().size()) {
-    const LayerInfo& f = app.net->info()[in.hover_layer];
-    const float y0 = (float)(f.rf_start.h + in.hover_unit_y * f.jump.h);
-    const float x0 = (float)(f.rf_start.w + in.hover_unit_x * f.jump.w);
-    ImVec2 a(img_min.x + x0 * cell, img_min.y + y0 * cell);
-    ImVec2 b(a.x + f.receptive_field.w * cell, a.y + f.receptive_field.h * cell);
-    ImGui::GetWindowDrawList()->AddRect(a, b, IM_COL32(255, 80, 60, 255), 0, 0, 2.0f);
-  }
+  // the receptive field of the hovered (or explained) unit: the pixels that can influence it
+  const std::vector<uint8_t>& rf = shown_receptive_field();
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  for (int y = 0; y < kDigitSide && !rf.empty(); y++)
+    for (int x = 0; x < kDigitSide; x++)
+      if (rf[(size_t)y * kDigitSide + x]) {
+        const ImVec2 a(img_min.x + x * cell, img_min.y + y * cell);
+        draw->AddRectFilled(a, ImVec2(a.x + cell, a.y + cell), IM_COL32(255, 80, 60, 90));
+      }
   ImGui::TextColored(kDim, "what the network sees (28×28)");
   ImGui::Text("shift");
   struct Arrow {

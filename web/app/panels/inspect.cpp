@@ -13,10 +13,14 @@ void inspect_panel() {
     const char* name;
     void (*draw)();
   };
-  static const Tab tabs[] = {{"Feature maps", feature_maps_tab}, {"Filters", filters_tab}, {"Histograms", histograms_tab},
-                             {"Saliency", saliency_tab},         {"Test set", test_set_tab}, {"im2col", im2col_tab}};
+  static const Tab tabs[] = {{"Feature maps", feature_maps_tab}, {"Explain", explain_tab},   {"Filters", filters_tab},
+                             {"Histograms", histograms_tab},     {"Saliency", saliency_tab}, {"Test set", test_set_tab},
+                             {"im2col", im2col_tab}};
   for (const Tab& t : tabs) {
-    const bool open = ImGui::BeginTabItem(t.name);
+    // a click on a unit opens Explain
+    const bool select = t.draw == explain_tab && app.inspect.open_explain;
+    const bool open = ImGui::BeginTabItem(t.name, nullptr, select ? ImGuiTabItemFlags_SetSelected : 0);
+    if (select) app.inspect.open_explain = false;
     mark(std::string("tab:") + t.name);
     if (!open) continue;
     ImGui::BeginChild("content");

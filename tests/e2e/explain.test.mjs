@@ -1,0 +1,141 @@
+// The Explain view, used as a student would: click a unit of a feature map, read its value computed
+// from the patch, the kernel and the bias, flip the kernel, move with the arrows, close with Esc —
+// and every number checked against the engine's own outputs in the page (input(), layerOutput()).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { artifacts, startBrowser, openPage, state, widget, click, clickAt, waitFor, waitFrames, drawStrokes, DIGITS } from './browser.mjs';
+
+const env = await startBrowser();
+test.after(async () => {
+  await env.browser.close();
+  env.server.close();
+});
+
+const explanation = (page) => page.evaluate(() => window.convlab.explanation());
+const near = (a, b, rel = 1e-5) => Math.abs(a - b) <= rel * Math.max(1, Math.abs(b));
+
+// The pixel of unit (c, y, x) in layer i's feature-map picture (web/app/inspect/feature_maps.cpp:
+// maps 8 to a row, a one-cell gap between maps; a flat layer is one row of units).
+async function unitPoint(page, layer, shape, c, y, x) {
+  const r = await widget(page, `fmap:${layer}`);
+  const [C, H, W] = shape;
+  if (H === 1 && W === 1) {
+    const cell = r.w / C;
+    return [r.x + (c + 0.5) * cell, r.y + r.h / 2];
+  }
+  const perRow = Math.min(C, 8);
+  const cell = r.w / (perRow * (W + 1) - 1);
+  return [r.x + ((c % perRow) * (W + 1) + x + 0.5) * cell, r.y + (Math.floor(c / perRow) * (H + 1) + y + 0.5) * cell];
+}
+
+test('Explain: a convolution unit computed from the patch, the kernel and the bias of the user\'s drawing', async () => {
+  const { context, page, log } = await openPage(env);
+  await drawStrokes(page, DIGITS[4]);
+  await click(page, 'tab:Inspect');
+  await click(page, 'tab:Feature maps');
+  const input = await page.evaluate(() => window.convlab.input());
+  const conv = await page.evaluate(() => window.convlab.layerOutput(0));
+  // hover the corner unit: its receptive field is the 3×3 corner of the image (5×5 kernel, padding 2)
+  const corner = await unitPoint(page, 0, [8, 28, 28], 0, 0, 0);
+  await page.mouse.move(...corner);
+  await waitFrames(page, 3);
+  const rf = await page.evaluate(() => window.convlab.receptiveField());
+  assert.equal(rf.filter((v) => v).length, 9);
+  assert.equal(rf[0] + rf[2 * 28 + 2], 2);
+  // click unit (3, 10, 12) of layer 1 (conv2d 8 filters 5×5, padding 2)
+  await clickAt(page, ...(await unitPoint(page, 0, [8, 28, 28], 3, 10, 12)));
+  await waitFor(page, () => { const e = window.convlab.explanation(); return e && e.layer === 0; });
+  const e = await explanation(page);
+  assert.deepEqual([e.type, e.channel, e.y, e.x, e.kh, e.kw, e.inChannels], ['conv2d', 3, 10, 12, 5, 5, 1]);
+  assert.ok(near(e.value, conv[(3 * 28 + 10) * 28 + 12]), `explained ${e.value}, engine ${conv[(3 * 28 + 10) * 28 + 12]}`);
+  assert.ok(near(e.value, e.engineValue));
+  for (let t = 0; t < 25; t++) {
+    assert.equal(e.tapY[t], 10 - 2 + Math.floor(t / 5));
+    assert.equal(e.tapX[t], 12 - 2 + (t % 5));
+    assert.ok(near(e.patch[t], input[e.tapY[t] * 28 + e.tapX[t]]), `patch tap ${t}`);
+  }
+  const sum = e.patch.reduce((s, v, t) => s + v * e.kernel[t], e.bias);
+  assert.ok(near(sum, e.value, 1e-4), `Σ x·w + b = ${sum}, shown ${e.value}`);
+  await page.screenshot({ path: path.join(artifacts, 'explain-conv.png') });
+  // the flip toggle: a true convolution gives another value, computed with the flipped kernel
+  await click(page, 'explain:flip');
+  await waitFor(page, () => window.convlab.explanation().flipped);
+  const flipped = e.patch.reduce((s, v, t) => s + v * e.kernel[24 - t], e.bias);
+  assert.ok(near((await explanation(page)).flippedValue, flipped, 1e-4));
+  assert.ok(Math.abs(flipped - e.value) > 1e-4, 'flipping changes the value');
+  await page.screenshot({ path: path.join(artifacts, 'explain-conv-flipped.png') });
+  // arrows move the unit, Esc closes the view
+  await page.keyboard.press('ArrowRight');
+  await waitFor(page, () => window.convlab.explanation().x === 13);
+  await page.keyboard.press('ArrowDown');
+  await waitFor(page, () => window.convlab.explanation().y === 11);
+  await page.keyboard.press('Escape');
+  await waitFor(page, () => window.convlab.explanation() === null);
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
+
+test('Explain: a max-pooling unit names its winning cell; a dense unit lists its largest contributions and sees the whole image', async () => {
+  const { context, page, log } = await openPage(env);
+  await drawStrokes(page, DIGITS[7]);
+  await click(page, 'tab:Inspect');
+  await click(page, 'tab:Feature maps');
+  const layers = await page.evaluate(() => window.convlab.state().layers);
+  assert.ok(layers >= 8);
+  // layer 3: maxpool 2×2 over layer 2's 8×28×28
+  const before = await page.evaluate(() => window.convlab.layerOutput(1));
+  const pooled = await page.evaluate(() => window.convlab.layerOutput(2));
+  await clickAt(page, ...(await unitPoint(page, 2, [8, 14, 14], 2, 6, 7)));
+  await waitFor(page, () => { const e = window.convlab.explanation(); return e && e.layer === 2; });
+  const p = await explanation(page);
+  assert.equal(p.type, 'maxpool');
+  assert.equal(p.counted, 4);
+  const windowValues = p.tapY.map((yy, t) => before[(2 * 28 + yy) * 28 + p.tapX[t]]);
+  assert.deepEqual(p.patch.map((v) => Math.fround(v)), windowValues.map((v) => Math.fround(v)));
+  const best = Math.max(...windowValues);
+  assert.equal(p.winner, windowValues.indexOf(best), 'the first maximum in row order');
+  assert.ok(near(p.value, pooled[(2 * 14 + 6) * 14 + 7]));
+  await page.screenshot({ path: path.join(artifacts, 'explain-maxpool.png') });
+  // the last dense layer: unit 7 (the class score of 7); a click opened Explain, so back to the maps
+  await click(page, 'tab:Feature maps');
+  // the last layer is below the fold: scroll the maps with the wheel, as a user does
+  await page.mouse.move(700, 500);
+  await page.mouse.wheel(0, 800);
+  await waitFrames(page, 4);
+  const last = layers - 1;
+  const scores = await page.evaluate((i) => window.convlab.layerOutput(i), last);
+  await clickAt(page, ...(await unitPoint(page, last, [10, 1, 1], 7, 0, 0)));
+  await waitFor(page, (i) => { const e = window.convlab.explanation(); return e && e.layer === i; }, last);
+  const d = await explanation(page);
+  assert.equal(d.type, 'dense');
+  assert.ok(near(d.value, scores[7], 1e-4), `dense ${d.value} vs ${scores[7]}`);
+  const shown = d.topWeight.reduce((s, w, k) => s + w * d.topInput[k], d.bias + d.rest);
+  assert.ok(near(shown, d.value, 1e-4), 'the listed contributions + the rest + bias make the value');
+  const rf = await page.evaluate(() => window.convlab.receptiveField());
+  assert.equal(rf.filter((v) => v).length, 28 * 28, 'a dense unit sees every pixel');
+  await page.screenshot({ path: path.join(artifacts, 'explain-dense.png') });
+  assert.equal((await state(page)).error, null);
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
+
+test('Build: each row shows the output-size formula with its numbers, and it follows an edit as it is typed', async () => {
+  const { context, page, log } = await openPage(env);
+  await waitFor(page, () => window.convlab.state().formulas.length > 0);
+  const before = (await state(page)).formulas;
+  assert.equal(before[0], 'H′ = W′ = ⌊(28 + 2·2 − (5−1)·1 − 1)/1⌋ + 1 = 28');
+  assert.equal(before[2], 'H′ = W′ = ⌊(28 + 2·0 − (2−1)·1 − 1)/2⌋ + 1 = 14');
+  // layer 1's padding: 2 → 0 on the height only; the row and the ones below follow
+  const p = await widget(page, 'layer1:padding');
+  await clickAt(page, p.x + p.w / 4, p.y + p.h / 2);
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('0');
+  await waitFor(page, () => window.convlab.state().formulas[0].startsWith('H′ = ⌊(28 + 2·0'));
+  const after = (await state(page)).formulas;
+  assert.equal(after[0], 'H′ = ⌊(28 + 2·0 − (5−1)·1 − 1)/1⌋ + 1 = 24,  W′ = ⌊(28 + 2·2 − (5−1)·1 − 1)/1⌋ + 1 = 28');
+  assert.equal(after[2], 'H′ = ⌊(24 + 2·0 − (2−1)·1 − 1)/2⌋ + 1 = 12,  W′ = ⌊(28 + 2·0 − (2−1)·1 − 1)/2⌋ + 1 = 14');
+  await page.screenshot({ path: path.join(artifacts, 'build-formulas.png') });
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
