@@ -6,6 +6,8 @@
 #include <string>
 
 #include "error.h"
+#include "preprocess.h"
+#include "rng.h"
 
 namespace convlab {
 
@@ -221,6 +223,32 @@ std::vector<uint8_t> receptive_field_mask(const NetworkSpec& spec, const std::ve
   for (int c = 0; c < in.c; c++)
     for (size_t p = 0; p < pixels.size(); p++) pixels[p] |= mask[(size_t)c * pixels.size() + p];
   return pixels;
+}
+
+std::vector<float> shift_probabilities(Network& net, const float* image, int max_shift, bool vertical) {
+  const Shape in = net.spec().input;
+  if (in.c != 1) throw Error("shifts need a one-channel input");
+  const int n = 2 * max_shift + 1;
+  const size_t pixels = (size_t)in.h * in.w;
+  std::vector<float> images((size_t)n * pixels), probs((size_t)n * net.classes());
+  for (int s = -max_shift; s <= max_shift; s++)
+    shift_image(image, in.h, in.w, vertical ? s : 0, vertical ? 0 : s, images.data() + (size_t)(s + max_shift) * pixels);
+  net.predict(images.data(), n, probs.data());
+  return probs;
+}
+
+std::vector<float> smooth_gradient(Network& net, const float* image, int class_index, int samples, float sigma,
+                                   uint64_t seed) {
+  const size_t size = net.input_size();
+  std::vector<float> sum(size, 0.0f), noisy(size), dx(size);
+  Rng rng(seed);
+  for (int k = 0; k < samples; k++) {
+    for (size_t i = 0; i < size; i++) noisy[i] = image[i] + sigma * rng.normal();
+    net.input_gradient(noisy.data(), class_index, dx.data());
+    for (size_t i = 0; i < size; i++) sum[i] += dx[i];
+  }
+  for (float& v : sum) v /= (float)std::max(1, samples);
+  return sum;
 }
 
 std::string output_size_text(const LayerSpec& l, const Shape& in) {

@@ -69,4 +69,14 @@ std::string output_size_text(const LayerSpec& l, const Shape& in);
 std::string receptive_field_text(const LayerSpec& l, const Shape& in, const LayerInfo* before, const LayerInfo& info,
                                  const Shape& input);
 
+// Class probabilities of a one-channel h×w image moved by −max_shift..+max_shift whole pixels along
+// one axis, zeros brought in: (2·max_shift + 1) rows of classes(), row s + max_shift for shift s.
+// Invariance measured, not claimed: pooling keeps a prediction only for small shifts.
+std::vector<float> shift_probabilities(Network& net, const float* image, int max_shift, bool vertical);
+
+// SmoothGrad (Smilkov et al. 2017): ∂(class score)/∂(input) averaged over `samples` copies of the
+// image with Gaussian noise of standard deviation sigma (seeded: the same map every time).
+std::vector<float> smooth_gradient(Network& net, const float* image, int class_index, int samples, float sigma,
+                                   uint64_t seed);
+
 }  // namespace convlab

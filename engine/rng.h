@@ -17,6 +17,11 @@ struct Rng {
   float uniform() { return (float)(next() >> 40) * (1.0f / 16777216.0f); }  // [0, 1)
   float uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }
   uint32_t below(uint32_t n) { return (uint32_t)(((next() >> 32) * n) >> 32); }
+  // Standard normal (Box–Muller; 1 − u keeps the logarithm finite).
+  float normal() {
+    const float u = 1.0f - uniform(), v = uniform();
+    return std::sqrt(-2.0f * std::log(u)) * std::cos(6.28318530718f * v);
+  }
 };
 
 }  // namespace convlab

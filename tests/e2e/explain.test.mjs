@@ -4,8 +4,12 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { engine } from '../node/engine_module.mjs';
 import { artifacts, startBrowser, openPage, state, widget, click, clickAt, waitFor, waitFrames, drawStrokes, DIGITS } from './browser.mjs';
 
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = await startBrowser();
 test.after(async () => {
   await env.browser.close();
@@ -136,6 +140,49 @@ test('Build: each row shows the output-size formula with its numbers, and it fol
   assert.equal(after[0], 'H′ = ⌊(28 + 2·0 − (5−1)·1 − 1)/1⌋ + 1 = 24,  W′ = ⌊(28 + 2·2 − (5−1)·1 − 1)/1⌋ + 1 = 28');
   assert.equal(after[2], 'H′ = ⌊(24 + 2·0 − (2−1)·1 − 1)/2⌋ + 1 = 12,  W′ = ⌊(28 + 2·0 − (2−1)·1 − 1)/2⌋ + 1 = 14');
   await page.screenshot({ path: path.join(artifacts, 'build-formulas.png') });
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
+
+test('Saliency answers "why not 9?" (a click on the bar of 9) with the engine\'s gradient, and offers SmoothGrad', async () => {
+  const { context, page, log } = await openPage(env);
+  await drawStrokes(page, DIGITS[4]);
+  await click(page, 'tab:Inspect');
+  await click(page, 'tab:Saliency');
+  await waitFor(page, () => { const s = window.convlab.saliency(); return s && s.class === 4; });
+  await click(page, 'bar:9');
+  await waitFor(page, () => { const s = window.convlab.saliency(); return s && s.class === 9; });
+  const s9 = await page.evaluate(() => window.convlab.saliency());
+  const input = Float32Array.from(await page.evaluate(() => window.convlab.input()));
+  const net = engine.Network.load(readFileSync(path.join(root, 'build/web/default.clmodel')));
+  const expected = Array.from(net.inputGradient(input, 9));
+  const scale = Math.max(...expected.map(Math.abs));
+  assert.ok(scale > 0);
+  assert.ok(s9.map.every((v, i) => Math.abs(v - expected[i]) <= 1e-4 * scale), 'the page\'s map is ∂(score of 9)/∂(input)');
+  await page.screenshot({ path: path.join(artifacts, 'saliency-why-not-9.png') });
+  await click(page, 'saliency:smooth');
+  await waitFor(page, () => { const s = window.convlab.saliency(); return s && s.smooth; });
+  const smooth = await page.evaluate(() => window.convlab.saliency());
+  assert.equal(smooth.class, 9);
+  assert.ok(smooth.map.some((v, i) => Math.abs(v - s9.map[i]) > 1e-3 * scale), 'SmoothGrad differs from the plain map');
+  await page.screenshot({ path: path.join(artifacts, 'saliency-smoothgrad.png') });
+  // Shifts: the probabilities of the drawing moved ±6 px, as the engine gives them
+  await click(page, 'tab:Shifts');
+  await waitFor(page, () => window.convlab.shifts() !== null);
+  const shifts = await page.evaluate(() => window.convlab.shifts());
+  assert.equal(shifts.across.length, 13 * 10);
+  const centred = Float32Array.from(shifts.centred);
+  for (const s of [-6, -2, 0, 3, 6]) {
+    const moved = new Float32Array(784);
+    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
+      const sx = x - s;
+      if (sx >= 0 && sx < 28) moved[y * 28 + x] = centred[y * 28 + sx];
+    }
+    const p = net.predict(moved, 1);
+    for (let k = 0; k < 10; k++) assert.ok(Math.abs(shifts.across[(s + 6) * 10 + k] - p[k]) < 1e-5, `shift ${s}, class ${k}`);
+  }
+  net.delete();
+  await page.screenshot({ path: path.join(artifacts, 'shifts.png') });
   assert.deepEqual(log.problems, []);
   await context.close();
 });

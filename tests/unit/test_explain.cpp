@@ -9,6 +9,7 @@
 
 #include "explain.h"
 #include "helpers.h"
+#include "preprocess.h"
 #include "presets.h"
 
 using namespace convlab;
@@ -198,4 +199,38 @@ TEST_CASE("output_size_text and receptive_field_text: the notes' formulas with t
   size_t dense = 0;
   while (spec.layers[dense].type != LayerType::Dense) dense++;
   CHECK(receptive_field_text(spec.layers[dense], info[dense - 1].out, &info[dense - 1], info[dense], spec.input).find("(the whole image)") != std::string::npos);
+}
+
+TEST_CASE("shift_probabilities: each row is the prediction of the image moved by that many pixels; smooth_gradient averages noisy gradients") {
+  Rng rng(17);
+  Network net(kPresets[1].spec, 3);
+  std::vector<float> image = test::random_vector(rng, 784, 0.0f, 1.0f);
+  const auto rows = shift_probabilities(net, image.data(), 3, false);
+  REQUIRE(rows.size() == 7u * 10);
+  std::vector<float> moved(784), probs(10);
+  for (int s = -3; s <= 3; s++) {
+    shift_image(image.data(), 28, 28, 0, s, moved.data());
+    net.predict(moved.data(), 1, probs.data());
+    for (int k = 0; k < 10; k++) CHECK(rows[(size_t)(s + 3) * 10 + k] == doctest::Approx(probs[k]).epsilon(1e-6));
+  }
+  const auto down = shift_probabilities(net, image.data(), 2, true);
+  shift_image(image.data(), 28, 28, 2, 0, moved.data());
+  net.predict(moved.data(), 1, probs.data());
+  CHECK(down[4 * 10 + 5] == doctest::Approx(probs[5]).epsilon(1e-6));
+  // sigma 0: every copy is the image, the mean is its gradient
+  std::vector<float> plain(784);
+  net.input_gradient(image.data(), 4, plain.data());
+  CHECK(test::relative_error(smooth_gradient(net, image.data(), 4, 3, 0.0f, 1), plain) < 1e-6);
+  // noise: the same seed gives the same map, the mean of the noisy copies' gradients
+  const auto a = smooth_gradient(net, image.data(), 4, 5, 0.2f, 9), b = smooth_gradient(net, image.data(), 4, 5, 0.2f, 9);
+  CHECK(a == b);
+  Rng noise(9);
+  std::vector<float> mean(784, 0.0f), copy(784), dx(784);
+  for (int k = 0; k < 5; k++) {
+    for (int i = 0; i < 784; i++) copy[i] = image[i] + 0.2f * noise.normal();
+    net.input_gradient(copy.data(), 4, dx.data());
+    for (int i = 0; i < 784; i++) mean[i] += dx[i] / 5;
+  }
+  CHECK(test::relative_error(a, mean) < 1e-5);
+  CHECK(test::relative_error(a, plain) > 1e-3);  // the noise changed something
 }

@@ -54,7 +54,11 @@ struct InspectState {
   int confusion_true = -1, confusion_pred = -1;
   uint64_t maps_version = ~0ull, filters_version = ~0ull, histograms_version = ~0ull, im2col_version = ~0ull;
   uint64_t saliency_version = ~0ull, cell_version = ~0ull, wrong_version = ~0ull;
-  int saliency_class = -1;
+  int saliency_class = -1;       // the class the map was made for
+  int saliency_choice = -1;      // the class asked about (a click on its bar); -1: the predicted one
+  bool saliency_smooth = false, saliency_smooth_made = false;
+  uint64_t shifts_version = ~0ull;
+  std::vector<float> shift_rows[2];  // shift_probabilities across (0) and down (1), ±kMaxShift
   std::vector<std::array<float, 30>> histogram_bins;
   std::vector<std::string> histogram_labels;
   std::vector<float> saliency;
@@ -140,6 +144,7 @@ void saliency_tab();
 void test_set_tab();
 void im2col_tab();
 void explain_tab();
+void shifts_tab();
 void select_unit(int layer, int channel, int y, int x);  // and open the Explain tab
 const UnitExplanation* selected_explanation();           // null when none is selected
 // The receptive field of the hovered unit, else of the selected one, as a 28×28 mask (empty if none).

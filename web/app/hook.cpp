@@ -190,6 +190,23 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_explanation_json() {
   return text.c_str();
 }
 
+// The Saliency tab's last map and the Shifts tab's rows (null until the tab made them).
+EMSCRIPTEN_KEEPALIVE const char* convlab_saliency_json() {
+  static std::string text;
+  const InspectState& in = app.inspect;
+  if (in.saliency_version != app.draw.input_version || in.saliency.empty()) return "null";
+  text = nlohmann::json{{"class", in.saliency_class}, {"smooth", in.saliency_smooth_made}, {"map", in.saliency}}.dump();
+  return text.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* convlab_shifts_json() {
+  static std::string text;
+  const InspectState& in = app.inspect;
+  if (in.shifts_version != app.draw.input_version || in.shift_rows[0].empty()) return "null";
+  text = nlohmann::json{{"across", in.shift_rows[0]}, {"down", in.shift_rows[1]}, {"centred", app.draw.in.centred}}.dump();
+  return text.c_str();
+}
+
 EMSCRIPTEN_KEEPALIVE const char* convlab_receptive_field_json() {
   static std::string text;
   text = nlohmann::json(shown_receptive_field()).dump();

@@ -21,7 +21,8 @@ void feature_maps_tab() {
   in.hover_layer = -1;
   ImGui::TextColored(kDim, "Feature maps of your drawing. Hover a unit: its receptive field is shaded on the 28×28 input. "
                            "Click it: its value is computed step by step (Explain).");
-  ImGui::TextColored(kDim, "Shift the input with the arrows: the maps shift with it (equivariance), the prediction stays (invariance).");
+  ImGui::TextColored(kDim, "Shift the input with the arrows: the maps move with it, exactly in steps of a layer's jump "
+                           "(equivariance); how far the reading survives a shift is measured in Shifts.");
   const bool remake = in.maps_version != app.draw.input_version;
   in.maps_version = app.draw.input_version;
   for (size_t i = 0; i < app.net->info().size(); i++) {

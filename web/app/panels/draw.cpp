@@ -114,6 +114,10 @@ void predict_panel() {
     std::snprintf(label, sizeof label, "%.1f%%", 100.0f * p);
     ImGui::ProgressBar(p, ImVec2(-1, 0), label);
     ImGui::PopStyleColor();
+    mark("bar:" + std::to_string(k));
+    // a click asks the Saliency tab "why (not) this class?"
+    if (ImGui::IsItemClicked()) app.inspect.saliency_choice = k;
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("click: which pixels speak for or against %d (Inspect, Saliency)", k);
   }
   ImGui::EndGroup();
 }

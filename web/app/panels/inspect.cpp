@@ -14,8 +14,8 @@ void inspect_panel() {
     void (*draw)();
   };
   static const Tab tabs[] = {{"Feature maps", feature_maps_tab}, {"Explain", explain_tab},   {"Filters", filters_tab},
-                             {"Histograms", histograms_tab},     {"Saliency", saliency_tab}, {"Test set", test_set_tab},
-                             {"im2col", im2col_tab}};
+                             {"Histograms", histograms_tab},     {"Saliency", saliency_tab}, {"Shifts", shifts_tab},
+                             {"Test set", test_set_tab},         {"im2col", im2col_tab}};
   for (const Tab& t : tabs) {
     // a click on a unit opens Explain
     const bool select = t.draw == explain_tab && app.inspect.open_explain;
