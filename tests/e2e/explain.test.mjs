@@ -7,6 +7,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { engine } from '../node/engine_module.mjs';
+import { grab } from './png.mjs';
 import { artifacts, startBrowser, openPage, state, widget, click, clickAt, waitFor, waitFrames, drawStrokes, DIGITS } from './browser.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -183,6 +184,31 @@ test('Saliency answers "why not 9?" (a click on the bar of 9) with the engine\'s
   }
   net.delete();
   await page.screenshot({ path: path.join(artifacts, 'shifts.png') });
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
+
+test('Filters: every kernel set of a locally connected layer, picked with a slider, and the biases', async () => {
+  const { context, page, log } = await openPage(env);
+  await click(page, 'preset');
+  await click(page, 'preset:Locally connected');
+  await click(page, 'button:Use this network');
+  await waitFor(page, () => window.convlab.state().model === 'new (untrained)');
+  await click(page, 'tab:Inspect');
+  await click(page, 'tab:Filters');
+  const picture = await widget(page, 'filters:3');  // local2d: 36 kernel sets (6×6 outputs)
+  const first = await grab(page, picture);
+  const slider = await widget(page, 'filters:set:3');
+  // the right end of the slider's frame (240 px wide; its label follows): the last set
+  await clickAt(page, slider.x + Math.min(slider.w, 240) - 3, slider.y + slider.h / 2);
+  await waitFrames(page, 3);
+  const last = await grab(page, picture);
+  let differing = 0;
+  for (let y = 0; y < first.height; y += 2)
+    for (let x = 0; x < first.width; x += 2) differing += first.rgb(x, y).some((v, k) => Math.abs(v - last.rgb(x, y)[k]) > 8);
+  await page.screenshot({ path: path.join(artifacts, 'filters-kernel-sets.png') });
+  assert.ok(differing > 20, `the last kernel set's picture differs from the first's (${differing} pixels)`);
+  await page.screenshot({ path: path.join(artifacts, 'filters-kernel-sets.png') });
   assert.deepEqual(log.problems, []);
   await context.close();
 });

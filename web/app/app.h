@@ -54,6 +54,7 @@ struct InspectState {
   int confusion_true = -1, confusion_pred = -1;
   uint64_t maps_version = ~0ull, filters_version = ~0ull, histograms_version = ~0ull, im2col_version = ~0ull;
   uint64_t saliency_version = ~0ull, cell_version = ~0ull, wrong_version = ~0ull;
+  std::map<size_t, int> filter_sets;  // per tiled/local layer: the kernel set the Filters tab shows
   int saliency_class = -1;       // the class the map was made for
   int saliency_choice = -1;      // the class asked about (a click on its bar); -1: the predicted one
   bool saliency_smooth = false, saliency_smooth_made = false;
