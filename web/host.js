@@ -162,6 +162,7 @@
     receptiveField: () => json(() => app._convlab_receptive_field_json()),
     saliency: () => json(() => app._convlab_saliency_json()),
     shifts: () => json(() => app._convlab_shifts_json()),
+    pooling: () => json(() => app._convlab_pooling_json()),
     // What a click on Start, Pause, Step, Reset, "Use this network" or a preset does ('start',
     // 'pause', 'step', 'reset', 'use', 'evaluate', 'preset:N'), at once, between frames.
     act: (name) => app.ccall('convlab_act', 'number', ['string'], [name]) === 1,

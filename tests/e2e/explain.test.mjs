@@ -212,3 +212,26 @@ test('Filters: every kernel set of a locally connected layer, picked with a slid
   assert.deepEqual(log.problems, []);
   await context.close();
 });
+
+test('Pooling: one feature map of the drawing pooled four ways, as the engine\'s raw pooling op computes them', async () => {
+  const { context, page, log } = await openPage(env);
+  await drawStrokes(page, DIGITS[2]);
+  await click(page, 'tab:Inspect');
+  await click(page, 'tab:Pooling');
+  await waitFor(page, () => window.convlab.pooling() !== null);
+  const p = await page.evaluate(() => window.convlab.pooling());
+  assert.deepEqual([p.layer, p.channel, p.size, p.stride, p.padding, p.out], [1, 0, 2, 2, 0, [14, 14]]);
+  const relu = await page.evaluate(() => window.convlab.layerOutput(1));
+  assert.deepEqual(p.map.map(Math.fround), relu.slice(0, 784).map(Math.fround), 'the map: layer 2 (relu), channel 0, what the network pools');
+  const x = Float32Array.from(p.map);
+  for (const [kind, key] of [['max', 'max'], ['avg', 'avg'], ['wavg', 'wavg'], ['l2', 'l2']]) {
+    const { y } = engine.pool2dForward(kind, x, [1, 1, 28, 28], 2, 2, 0);
+    assert.ok(p[key].every((v, i) => Math.abs(v - y[i]) <= 1e-6 * Math.max(1, Math.abs(y[i]))), kind);
+  }
+  // a 2×2 window's Gaussian weights are equal: the weighted average is the plain one
+  assert.ok(p.weights.every((w) => Math.abs(w - 0.25) < 1e-6));
+  assert.ok(p.wavg.every((v, i) => Math.abs(v - p.avg[i]) <= 1e-5 * Math.max(1, Math.abs(v))));
+  await page.screenshot({ path: path.join(artifacts, 'pooling-four-kinds.png') });
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});

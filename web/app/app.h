@@ -38,6 +38,16 @@ struct BuildState {
   int add_kind = 0;              // index into layer_kinds()
 };
 
+// The Pooling tab: one map pooled four ways (max, average, weighted average, L2).
+struct PoolingState {
+  int size = 2, stride = 2, padding = 0;
+  std::array<int, 5> made_for{-1, 0, 0, 0, 0};  // layer, channel, size, stride, padding
+  uint64_t version = ~0ull;
+  bool remake = true;
+  std::vector<float> map, results[4], weights;
+  Shape out;
+};
+
 // Inspect views are computed when what they show changes, not every frame: each keeps the
 // version it was made from.
 struct InspectState {
@@ -54,6 +64,7 @@ struct InspectState {
   int confusion_true = -1, confusion_pred = -1;
   uint64_t maps_version = ~0ull, filters_version = ~0ull, histograms_version = ~0ull, im2col_version = ~0ull;
   uint64_t saliency_version = ~0ull, cell_version = ~0ull, wrong_version = ~0ull;
+  PoolingState pooling;
   std::map<size_t, int> filter_sets;  // per tiled/local layer: the kernel set the Filters tab shows
   int saliency_class = -1;       // the class the map was made for
   int saliency_choice = -1;      // the class asked about (a click on its bar); -1: the predicted one
@@ -146,6 +157,7 @@ void test_set_tab();
 void im2col_tab();
 void explain_tab();
 void shifts_tab();
+void pooling_tab();
 void select_unit(int layer, int channel, int y, int x);  // and open the Explain tab
 const UnitExplanation* selected_explanation();           // null when none is selected
 // The receptive field of the hovered unit, else of the selected one, as a 28×28 mask (empty if none).

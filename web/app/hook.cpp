@@ -207,6 +207,17 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_shifts_json() {
   return text.c_str();
 }
 
+EMSCRIPTEN_KEEPALIVE const char* convlab_pooling_json() {
+  static std::string text;
+  const PoolingState& p = app.inspect.pooling;
+  if (p.version != app.draw.input_version || p.map.empty()) return "null";
+  text = nlohmann::json{{"layer", p.made_for[0]}, {"channel", p.made_for[1]}, {"size", p.size}, {"stride", p.stride},
+                        {"padding", p.padding}, {"map", p.map}, {"out", {p.out.h, p.out.w}}, {"max", p.results[0]},
+                        {"avg", p.results[1]}, {"wavg", p.results[2]}, {"l2", p.results[3]}, {"weights", p.weights}}
+             .dump();
+  return text.c_str();
+}
+
 EMSCRIPTEN_KEEPALIVE const char* convlab_receptive_field_json() {
   static std::string text;
   text = nlohmann::json(shown_receptive_field()).dump();
