@@ -235,3 +235,30 @@ test('Pooling: one feature map of the drawing pooled four ways, as the engine\'s
   assert.deepEqual(log.problems, []);
   await context.close();
 });
+
+test('im2col: the notes\' 4×4 / 2×2 / stride-2 example through the engine\'s im2col; hovering a column shades its patch', async () => {
+  const { context, page, log } = await openPage(env);
+  await drawStrokes(page, DIGITS[3]);
+  await click(page, 'tab:Inspect');
+  await click(page, 'tab:im2col');
+  const e = await page.evaluate(() => window.convlab.im2colExample());
+  // I′ as the notes write it: [I11 I12 I21 I22; I13 I14 I23 I24; I31 I32 I41 I42; I33 I34 I43 I44]
+  assert.deepEqual(e.patches, [11, 12, 21, 22, 13, 14, 23, 24, 31, 32, 41, 42, 33, 34, 43, 44]);
+  for (let p = 0; p < 4; p++) for (let k = 0; k < 4; k++) assert.equal(e.col[k * 4 + p], e.patches[p * 4 + k], 'col = I′ᵀ');
+  assert.deepEqual(e.product, e.direct);
+  // the network's col: hovering column p shades the patch of output (p / 28, p mod 28)
+  const col = await widget(page, 'im2col:col');
+  // mouse events land on whole CSS pixels: the column is the one under that pixel
+  const mx = Math.floor(col.x + ((28 * 10 + 12 + 0.5) / 784) * col.w);
+  const p = Math.floor(((mx - col.x) / col.w) * 784);
+  await page.mouse.move(mx, col.y + col.h / 2);
+  await waitFrames(page, 3);
+  const rf = await page.evaluate(() => window.convlab.receptiveField());
+  const shaded = rf.flatMap((v, i) => (v ? [i] : []));
+  assert.equal(shaded.length, 25);
+  const [oy, ox] = [Math.floor(p / 28), p % 28];
+  assert.deepEqual([Math.floor(shaded[0] / 28), shaded[0] % 28], [oy - 2, ox - 2], `the 5×5 patch under output (${oy}, ${ox})`);
+  await page.screenshot({ path: path.join(artifacts, 'im2col-example.png') });
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});

@@ -158,6 +158,13 @@ void im2col_tab();
 void explain_tab();
 void shifts_tab();
 void pooling_tab();
+// The notes' im2col example (docs/math.md §5) through the engine's im2col: a 4×4 input, a 2×2 kernel,
+// stride 2.
+struct Im2colExample {
+  std::array<float, 16> input, col, patches;  // col: the engine's (taps × patches); patches = colᵀ
+  std::array<float, 4> kernel, product, direct;  // vec(K), I′·vec(K), the definition's output
+};
+Im2colExample im2col_example();
 void select_unit(int layer, int channel, int y, int x);  // and open the Explain tab
 const UnitExplanation* selected_explanation();           // null when none is selected
 // The receptive field of the hovered unit, else of the selected one, as a 28×28 mask (empty if none).

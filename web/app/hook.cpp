@@ -218,6 +218,15 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_pooling_json() {
   return text.c_str();
 }
 
+EMSCRIPTEN_KEEPALIVE const char* convlab_im2col_example_json() {
+  static std::string text;
+  const Im2colExample e = im2col_example();
+  text = nlohmann::json{{"input", e.input}, {"col", e.col}, {"patches", e.patches}, {"kernel", e.kernel},
+                        {"product", e.product}, {"direct", e.direct}}
+             .dump();
+  return text.c_str();
+}
+
 EMSCRIPTEN_KEEPALIVE const char* convlab_receptive_field_json() {
   static std::string text;
   text = nlohmann::json(shown_receptive_field()).dump();

@@ -8,7 +8,78 @@
 
 namespace convlab {
 
+namespace {
+
+// A small matrix of numbers as a table.
+void matrix(const char* id, const float* v, int rows, int cols, const char* format = "%g") {
+  if (!ImGui::BeginTable(id, cols, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX))
+    return;
+  for (int r = 0; r < rows; r++) {
+    ImGui::TableNextRow();
+    for (int c = 0; c < cols; c++) {
+      ImGui::TableSetColumnIndex(c);
+      ImGui::Text(format, v[(size_t)r * cols + c]);
+    }
+  }
+  ImGui::EndTable();
+}
+
+void titled(const char* title, const char* id, const float* v, int rows, int cols, const char* format = "%g") {
+  ImGui::BeginGroup();
+  ImGui::TextColored(kDim, "%s", title);
+  matrix(id, v, rows, cols, format);
+  ImGui::EndGroup();
+}
+
+}  // namespace
+
+Im2colExample im2col_example() {
+  Im2colExample e;
+  // I_rc = 10·r + c, so that every entry names its place as the notes write it (I11 … I44)
+  for (int r = 0; r < 4; r++)
+    for (int c = 0; c < 4; c++) e.input[r * 4 + c] = (float)(10 * (r + 1) + c + 1);
+  e.kernel = {1.0f, -1.0f, 2.0f, 0.5f};
+  ConvGeometry g;
+  g.kernel = {2, 2}, g.stride = {2, 2};
+  im2col(e.input.data(), 1, 4, 4, g, 2, 2, e.col.data());  // the engine's: 4 rows (taps) × 4 columns (patches)
+  for (int p = 0; p < 4; p++)
+    for (int k = 0; k < 4; k++) e.patches[p * 4 + k] = e.col[k * 4 + p];  // the notes' I′ = colᵀ
+  for (int p = 0; p < 4; p++) {
+    e.product[p] = 0.0f;
+    for (int k = 0; k < 4; k++) e.product[p] += e.patches[p * 4 + k] * e.kernel[k];
+  }
+  // the same output straight from the definition: S(i, j) = Σ_ab I(2i + a, 2j + b)·K(a, b)
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++) {
+      float sum = 0.0f;
+      for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) sum += e.input[(2 * i + a) * 4 + 2 * j + b] * e.kernel[a * 2 + b];
+      e.direct[i * 2 + j] = sum;
+    }
+  return e;
+}
+
 void im2col_tab() {
+  if (ImGui::CollapsingHeader("The notes' example: a 4×4 input, a 2×2 kernel, stride 2", ImGuiTreeNodeFlags_DefaultOpen)) {
+    static const Im2colExample e = im2col_example();
+    titled("input I (I_rc = 10·r + c)", "ex_input", e.input.data(), 4, 4);
+    ImGui::SameLine();
+    titled("kernel K", "ex_kernel", e.kernel.data(), 2, 2);
+    ImGui::SameLine();
+    titled("I′: a patch per row", "ex_patches", e.patches.data(), 4, 4);
+    ImGui::SameLine();
+    titled("vec(K)", "ex_veck", e.kernel.data(), 4, 1);
+    ImGui::SameLine();
+    titled("I′·vec(K)", "ex_product", e.product.data(), 4, 1);
+    ImGui::SameLine();
+    titled("reshaped 2×2", "ex_output", e.product.data(), 2, 2);
+    ImGui::SameLine();
+    titled("Σ_ab I(2i+a, 2j+b)·K(a, b)", "ex_direct", e.direct.data(), 2, 2);
+    titled("the engine's col = I′ transposed (a patch per column)", "ex_col", e.col.data(), 4, 4);
+    ImGui::TextWrapped("I′ = [ I11 I12 I21 I22 ; I13 I14 I23 I24 ; I31 I32 I41 I42 ; I33 I34 I43 I44 ] as the notes write it; "
+                       "the matrix product gives the same four numbers as the definition.");
+  }
+  ImGui::SeparatorText("your drawing, the first conv2d layer");
   int layer = -1;
   for (size_t i = 0; i < app.net->spec().layers.size() && layer < 0; i++)
     if (app.net->spec().layers[i].type == LayerType::Conv2d) layer = (int)i;
@@ -56,10 +127,25 @@ void im2col_tab() {
   }
   ImGui::Text("W (%d×%d)", l.filters, K);
   ImGui::Image(hw.texture(), hw.size());
-  ImGui::Text("col (%d×%d), stretched to fit", K, P);
+  ImGui::Text("col (%d×%d), stretched to fit; hover a column: its patch is shaded on the 28×28 input", K, P);
   ImGui::Image(hc.texture(), ImVec2(width, (float)std::min(K * 4, 200)));
+  mark("im2col:col");
+  int column = -1;
+  if (ImGui::IsItemHovered()) {
+    column = std::clamp((int)((ImGui::GetIO().MousePos.x - ImGui::GetItemRectMin().x) / width * P), 0, P - 1);
+    // the patch of column p is the receptive field of output (p / W′, p mod W′) of this layer
+    in.hover_layer = layer, in.hover_unit_c = 0, in.hover_unit_y = column / ys.w, in.hover_unit_x = column % ys.w;
+    ImGui::SetTooltip("column %d: the patch under output (%d, %d)\nW·col[:, %d] + b = the %d outputs at (%d, %d)", column,
+                      column / ys.w, column % ys.w, column, l.filters, column / ys.w, column % ys.w);
+  }
   ImGui::Text("W·col + b (%d×%d)", l.filters, P);
   ImGui::Image(hy.texture(), ImVec2(width, (float)l.filters * 8));
+  if (column >= 0) {  // the output cells this column makes: a column of W·col + b
+    const ImVec2 o = ImGui::GetItemRectMin();
+    const float x = o.x + (column + 0.5f) * width / P;
+    ImGui::GetWindowDrawList()->AddRect(ImVec2(x - 2, o.y - 1), ImVec2(x + 2, o.y + l.filters * 8.0f + 1),
+                                        IM_COL32(255, 80, 60, 255), 0, 0, 2.0f);
+  }
 }
 
 }  // namespace convlab
