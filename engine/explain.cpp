@@ -225,6 +225,61 @@ std::vector<uint8_t> receptive_field_mask(const NetworkSpec& spec, const std::ve
   return pixels;
 }
 
+BackwardViews backward_views(Network& net, const float* image, int label, size_t layer) {
+  if (layer >= net.info().size()) throw Error("layer " + std::to_string(layer + 1) + " does not exist");
+  BackwardViews v;
+  v.layer = layer, v.label = label;
+  v.loss = net.loss_gradients(image, label);
+  v.in = layer == 0 ? net.spec().input : net.info()[layer - 1].out;
+  v.out = net.info()[layer].out;
+  const float* dy = net.layer_output_grad(layer).ptr();
+  const float* dx = net.layer_input_grad(layer).ptr();
+  v.dy.assign(dy, dy + v.out.per_example());
+  v.dx.assign(dx, dx + v.in.per_example());
+  const LayerInfo& f = net.info()[layer];
+  v.dw.assign(net.weight_grads(layer), net.weight_grads(layer) + f.weights);
+  v.db.assign(net.bias_grads(layer), net.bias_grads(layer) + f.biases);
+  const LayerSpec& l = net.spec().layers[layer];
+  const Shape in = v.in, out = v.out;
+  if (l.type == LayerType::Conv2d) {
+    // ∂L/∂X = full convolution: dY dilated by the stride (s − 1 zeros between entries), padded by
+    // K_eff − 1 − p, correlated with the kernel flipped (and dilated by d).
+    const ConvGeometry g = l.conv();
+    const int keh = (g.kernel.h - 1) * g.dilation.h + 1, kew = (g.kernel.w - 1) * g.dilation.w + 1;
+    const int dh = (out.h - 1) * g.stride.h + 1, dw = (out.w - 1) * g.stride.w + 1;
+    const int ph = keh - 1 - g.padding.h, pw = kew - 1 - g.padding.w;
+    const float* w = net.weights(layer).data;
+    v.dx_notes.assign(in.per_example(), 0.0f);
+    for (int c = 0; c < in.c; c++)
+      for (int p = 0; p < in.h; p++)
+        for (int q = 0; q < in.w; q++) {
+          double sum = 0.0;
+          for (int o = 0; o < out.c; o++)
+            for (int u = 0; u < keh; u++)
+              for (int t = 0; t < kew; t++) {
+                // flipped dilated kernel at (u, t): the original tap (K_eff−1−u, K_eff−1−t), if on the grid
+                const int a = keh - 1 - u, b = kew - 1 - t;
+                if (a % g.dilation.h || b % g.dilation.w) continue;
+                const int yy = p + u - ph, xx = q + t - pw;  // in the dilated dY, before its padding
+                if (yy < 0 || yy >= dh || xx < 0 || xx >= dw || yy % g.stride.h || xx % g.stride.w) continue;
+                const float grad = dy[((size_t)o * out.h + yy / g.stride.h) * out.w + xx / g.stride.w];
+                sum += (double)grad * w[(((size_t)o * in.c + c) * g.kernel.h + a / g.dilation.h) * g.kernel.w + b / g.dilation.w];
+              }
+          v.dx_notes[((size_t)c * in.h + p) * in.w + q] = (float)sum;
+        }
+    for (size_t k = 0; k < v.dx.size(); k++) v.dx_max_diff = std::max(v.dx_max_diff, std::fabs(v.dx_notes[k] - v.dx[k]));
+  }
+  if (l.type == LayerType::MaxPool) {
+    for (int c = 0; c < out.c; c++)
+      for (int i = 0; i < out.h; i++)
+        for (int j = 0; j < out.w; j++) {
+          const UnitExplanation e = explain_unit(net, layer, c, i, j);
+          v.winners.push_back(e.winner < 0 ? -1 : (c * in.h + e.tap_y[e.winner]) * in.w + e.tap_x[e.winner]);
+        }
+  }
+  return v;
+}
+
 std::vector<float> shift_probabilities(Network& net, const float* image, int max_shift, bool vertical) {
   const Shape in = net.spec().input;
   if (in.c != 1) throw Error("shifts need a one-channel input");

@@ -59,6 +59,24 @@ UnitExplanation explain_unit(Network& net, size_t layer, int channel, int y, int
 std::vector<uint8_t> receptive_field_mask(const NetworkSpec& spec, const std::vector<LayerInfo>& info, size_t layer,
                                           int channel, int y, int x);
 
+// Backpropagation through one layer for one example (docs/math.md §6), nothing updated: the loss
+// L = −log p(label) and, at `layer`, ∂L/∂Y (its output), ∂L/∂X (its input), ∂L/∂W and ∂L/∂b as the
+// engine's backward pass computed them. For conv2d also ∂L/∂X the notes' way — the full
+// convolution of ∂L/∂Y, dilated by the stride and padded, with the flipped (dilated) kernels — and
+// its largest difference from the engine's; for max pooling the input cell each output's gradient
+// went to.
+struct BackwardViews {
+  size_t layer = 0;
+  int label = 0;
+  float loss = 0.0f;
+  Shape in, out;                      // per example
+  std::vector<float> dy, dx, dw, db;  // out, in, weights, biases
+  std::vector<float> dx_notes;        // conv2d only
+  float dx_max_diff = 0.0f;
+  std::vector<int> winners;           // max pooling: per output unit, the input index it routes to
+};
+BackwardViews backward_views(Network& net, const float* image, int label, size_t layer);
+
 // The output-size formula of a layer with its numbers (docs/math.md §2), per axis when the axes
 // differ: "H′ = W′ = ⌊(28 + 2·2 − (5−1)·1 − 1)/1⌋ + 1 = 28"; for the other kinds how the shape follows.
 std::string output_size_text(const LayerSpec& l, const Shape& in);

@@ -399,6 +399,22 @@ void Network::input_gradient(const float* image, int class_index, float* dx) {
   std::copy_n(s.dacts[0].ptr(), input_size(), dx);
 }
 
+float Network::loss_gradients(const float* image, int label) {
+  check_batch(image, 1);
+  if (label < 0 || label >= classes()) throw Error("label " + std::to_string(label) + " is not a class");
+  training_forward_ = false;
+  split(1, 1);
+  Shard& s = shards_[0];
+  forward(s, image, workspaces_[0]);
+  Tensor& dscores = s.dacts.back();
+  dscores.resize(s.acts.back().shape);
+  const uint8_t l = (uint8_t)label;
+  std::vector<float> probs(classes());
+  const double loss = softmax_cross_entropy_sum(s.acts.back().ptr(), &l, 1, classes(), probs.data(), dscores.ptr(), 1);
+  backward(s, true, workspaces_[0]);  // into the shard's own gradients: grads_ and the weights stay
+  return (float)loss;
+}
+
 std::string Network::describe() const {
   json j;
   j["input"] = {spec_.input.c, spec_.input.h, spec_.input.w};

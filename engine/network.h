@@ -78,6 +78,13 @@ class Network {
   void predict(const float* images, int n, float* probs);
   // ∂(class score)/∂(input) for one image: the saliency map (input_size() floats).
   void input_gradient(const float* image, int class_index, float* dx);
+  // One example's backward pass of L = −log p(label), inference mode, nothing updated (docs/math.md
+  // §6 shown on a user's drawing): returns L; the gradients are then read with the four below.
+  float loss_gradients(const float* image, int label);
+  const Tensor& layer_output_grad(size_t i) const { return shards_[0].dacts[i + 1]; }
+  const Tensor& layer_input_grad(size_t i) const { return shards_[0].dacts[i]; }
+  const float* weight_grads(size_t i) const { return shards_[0].grads.data() + layers_.at(i).w_offset; }
+  const float* bias_grads(size_t i) const { return shards_[0].grads.data() + layers_.at(i).b_offset; }
 
   // Class probabilities of the last train_batch, n × classes() (training accuracy without a
   // second forward pass).

@@ -262,3 +262,40 @@ test('im2col: the notes\' 4×4 / 2×2 / stride-2 example through the engine\'s i
   assert.deepEqual(log.problems, []);
   await context.close();
 });
+
+test('Backprop: the drawing\'s backward pass for a picked label; a convolution\'s ∂L/∂X the notes\' way equals the engine\'s; the weights stay', async () => {
+  const { context, page, log } = await openPage(env);
+  await drawStrokes(page, DIGITS[7]);
+  const before = await page.evaluate(() => window.convlab.prediction());
+  const steps = (await state(page)).steps;
+  await click(page, 'tab:Inspect');
+  await click(page, 'tab:Backprop');
+  await waitFor(page, () => window.convlab.backprop() !== null);
+  // layer 4: the second conv2d (8 → 16 channels, 5×5, padding 2); label 1, which the drawing is not
+  await click(page, 'backprop:layer');
+  await click(page, 'backprop:layer:3');
+  const field = await widget(page, 'backprop:label');
+  await clickAt(page, field.x + 20, field.y + field.h / 2);
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('1');
+  await page.keyboard.press('Enter');
+  await waitFor(page, () => { const b = window.convlab.backprop(); return b && b.layer === 3 && b.label === 1; });
+  const b = await page.evaluate(() => window.convlab.backprop());
+  assert.ok(Math.abs(b.loss + Math.log(before.probs[1])) < 1e-3 * Math.max(1, b.loss), `L = ${b.loss}, −log p(1) = ${-Math.log(before.probs[1])}`);
+  assert.equal(b.dx.length, 8 * 14 * 14);
+  assert.equal(b.dxNotes.length, b.dx.length);
+  const scale = Math.max(...b.dx.map(Math.abs));
+  assert.ok(scale > 0);
+  assert.ok(b.dxMaxDiff <= 1e-5 * scale, `notes vs engine: ${b.dxMaxDiff} (scale ${scale})`);
+  for (let o = 0; o < 16; o++) {
+    const sum = b.dy.slice(o * 196, (o + 1) * 196).reduce((s, v) => s + v, 0);
+    assert.ok(Math.abs(b.db[o] - sum) <= 1e-4 * Math.max(1e-3, Math.abs(sum)), `∂L/∂b[${o}] = Σ ∂L/∂Y`);
+  }
+  await page.screenshot({ path: path.join(artifacts, 'backprop-conv.png') });
+  // nothing changed: the same prediction, the same steps
+  const after = await page.evaluate(() => window.convlab.prediction());
+  assert.deepEqual(after.probs, before.probs);
+  assert.equal((await state(page)).steps, steps);
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});

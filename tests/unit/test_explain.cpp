@@ -234,3 +234,45 @@ TEST_CASE("shift_probabilities: each row is the prediction of the image moved by
   CHECK(test::relative_error(a, mean) < 1e-5);
   CHECK(test::relative_error(a, plain) > 1e-3);  // the noise changed something
 }
+
+TEST_CASE("backward_views: ∂L/∂X of a convolution the notes' way (full convolution of the dilated, padded dY with the flipped kernel) equals the engine's; nothing is updated") {
+  const char* const specs[] = {
+      R"({"input":[2,11,10],"layers":[{"type":"conv2d","filters":3,"kernel":[3,2],"stride":[2,1],"padding":[1,0],"dilation":[2,1]},{"type":"relu"},{"type":"dense","units":4}]})",
+      R"({"input":[1,12,12],"layers":[{"type":"conv2d","filters":2,"kernel":3,"stride":3,"padding":2},{"type":"tanh"},{"type":"conv2d","filters":3,"kernel":2,"dilation":2,"padding":1},{"type":"dense","units":3}]})",
+      R"({"input":[1,9,9],"layers":[{"type":"conv2d","filters":2,"kernel":4,"stride":2},{"type":"maxpool","size":2,"stride":1},{"type":"dense","units":3}]})",
+  };
+  Rng rng(23);
+  for (const char* spec : specs) {
+    Network net(spec, 5);
+    std::vector<float> image = test::random_vector(rng, net.input_size());
+    const auto before = net.save();
+    for (size_t l = 0; l < net.info().size(); l++) {
+      if (net.spec().layers[l].type != LayerType::Conv2d) continue;
+      const BackwardViews v = backward_views(net, image.data(), 1, l);
+      CAPTURE(spec);
+      CAPTURE(l);
+      REQUIRE(v.dx_notes.size() == v.dx.size());
+      const float scale = std::max(1e-3f, *std::max_element(v.dx.begin(), v.dx.end(), [](float a, float b) { return std::fabs(a) < std::fabs(b); }));
+      CHECK(v.dx_max_diff <= 1e-5f * std::fabs(scale) + 1e-7f);
+      CHECK(std::any_of(v.dx.begin(), v.dx.end(), [](float x) { return x != 0.0f; }));
+      // ∂L/∂b = Σ over positions of ∂L/∂Y (§6)
+      for (int o = 0; o < v.out.c; o++) {
+        double sum = 0;
+        for (int k = 0; k < v.out.h * v.out.w; k++) sum += v.dy[(size_t)o * v.out.h * v.out.w + k];
+        CHECK(v.db[o] == doctest::Approx(sum).epsilon(1e-4));
+      }
+    }
+    CHECK(net.save() == before);  // weights, optimizer state and step count untouched
+  }
+  // max pooling: every output's gradient lands on its winner, and only there
+  Network pool(specs[2], 5);
+  std::vector<float> image = test::random_vector(rng, pool.input_size());
+  const BackwardViews v = backward_views(pool, image.data(), 0, 1);
+  REQUIRE(v.winners.size() == v.dy.size());
+  std::vector<float> routed(v.dx.size(), 0.0f);
+  for (size_t k = 0; k < v.winners.size(); k++) routed[v.winners[k]] += v.dy[k];
+  CHECK(test::relative_error(routed, v.dx) < 1e-6);
+  std::vector<float> probs(3);
+  pool.predict(image.data(), 1, probs.data());
+  CHECK(v.loss == doctest::Approx(-std::log(probs[0])).epsilon(1e-5));
+}

@@ -48,6 +48,15 @@ struct PoolingState {
   Shape out;
 };
 
+// The Backprop tab: one backward pass for the drawing with a chosen label, seen at a chosen layer.
+struct BackpropState {
+  int label = -1, layer = 0;  // label −1: the predicted class
+  std::array<int, 2> made_for{-1, -1};
+  uint64_t version = ~0ull;
+  bool ok = false, remake = true;
+  BackwardViews views;
+};
+
 // Inspect views are computed when what they show changes, not every frame: each keeps the
 // version it was made from.
 struct InspectState {
@@ -65,6 +74,7 @@ struct InspectState {
   uint64_t maps_version = ~0ull, filters_version = ~0ull, histograms_version = ~0ull, im2col_version = ~0ull;
   uint64_t saliency_version = ~0ull, cell_version = ~0ull, wrong_version = ~0ull;
   PoolingState pooling;
+  BackpropState backprop;
   std::map<size_t, int> filter_sets;  // per tiled/local layer: the kernel set the Filters tab shows
   int saliency_class = -1;       // the class the map was made for
   int saliency_choice = -1;      // the class asked about (a click on its bar); -1: the predicted one
@@ -158,6 +168,7 @@ void im2col_tab();
 void explain_tab();
 void shifts_tab();
 void pooling_tab();
+void backprop_tab();
 // The notes' im2col example (docs/math.md §5) through the engine's im2col: a 4×4 input, a 2×2 kernel,
 // stride 2.
 struct Im2colExample {

@@ -227,6 +227,18 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_im2col_example_json() {
   return text.c_str();
 }
 
+EMSCRIPTEN_KEEPALIVE const char* convlab_backprop_json() {
+  static std::string text;
+  const BackpropState& b = app.inspect.backprop;
+  if (!b.ok || b.version != app.draw.input_version) return "null";
+  const BackwardViews& v = b.views;
+  text = nlohmann::json{{"layer", v.layer}, {"label", v.label}, {"loss", v.loss}, {"dy", v.dy}, {"dx", v.dx},
+                        {"dw", v.dw}, {"db", v.db}, {"dxNotes", v.dx_notes}, {"dxMaxDiff", v.dx_max_diff},
+                        {"winners", v.winners}}
+             .dump();
+  return text.c_str();
+}
+
 EMSCRIPTEN_KEEPALIVE const char* convlab_receptive_field_json() {
   static std::string text;
   text = nlohmann::json(shown_receptive_field()).dump();

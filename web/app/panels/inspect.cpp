@@ -15,7 +15,7 @@ void inspect_panel() {
   };
   static const Tab tabs[] = {{"Feature maps", feature_maps_tab}, {"Explain", explain_tab},   {"Filters", filters_tab},
                              {"Histograms", histograms_tab},     {"Saliency", saliency_tab}, {"Shifts", shifts_tab},
-                             {"Pooling", pooling_tab},
+                             {"Pooling", pooling_tab},         {"Backprop", backprop_tab},
                              {"Test set", test_set_tab},         {"im2col", im2col_tab}};
   for (const Tab& t : tabs) {
     // a click on a unit opens Explain
