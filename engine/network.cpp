@@ -384,15 +384,21 @@ void Network::predict(const float* images, int n, float* probs) {
   }
 }
 
-void Network::input_gradient(const float* image, int class_index, float* dx) {
+Network::Shard& Network::forward_one(const float* image, int class_index) {
   check_batch(image, 1);
-  if (class_index < 0 || class_index >= classes()) throw Error("class index out of range");
+  if (class_index < 0 || class_index >= classes())
+    throw Error("class " + std::to_string(class_index) + " is not one of the " + std::to_string(classes()));
   training_forward_ = false;
   split(1, 1);
   Shard& s = shards_[0];
   forward(s, image, workspaces_[0]);
+  s.dacts.back().resize(s.acts.back().shape);
+  return s;
+}
+
+void Network::input_gradient(const float* image, int class_index, float* dx) {
+  Shard& s = forward_one(image, class_index);
   Tensor& dscores = s.dacts.back();
-  dscores.resize(s.acts.back().shape);
   std::fill_n(dscores.ptr(), dscores.shape.size(), 0.0f);
   dscores.data[class_index] = 1.0f;
   backward(s, true, workspaces_[0]);  // into the shard's own gradients: grads_ stays as it was
@@ -400,17 +406,11 @@ void Network::input_gradient(const float* image, int class_index, float* dx) {
 }
 
 float Network::loss_gradients(const float* image, int label) {
-  check_batch(image, 1);
-  if (label < 0 || label >= classes()) throw Error("label " + std::to_string(label) + " is not a class");
-  training_forward_ = false;
-  split(1, 1);
-  Shard& s = shards_[0];
-  forward(s, image, workspaces_[0]);
-  Tensor& dscores = s.dacts.back();
-  dscores.resize(s.acts.back().shape);
+  Shard& s = forward_one(image, label);
   const uint8_t l = (uint8_t)label;
   std::vector<float> probs(classes());
-  const double loss = softmax_cross_entropy_sum(s.acts.back().ptr(), &l, 1, classes(), probs.data(), dscores.ptr(), 1);
+  const double loss =
+      softmax_cross_entropy_sum(s.acts.back().ptr(), &l, 1, classes(), probs.data(), s.dacts.back().ptr(), 1);
   backward(s, true, workspaces_[0]);  // into the shard's own gradients: grads_ and the weights stay
   return (float)loss;
 }

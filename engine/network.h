@@ -119,6 +119,9 @@ class Network {
   void draw_masks(int n);
   void forward(Shard& s, const float* images, Workspace& ws);
   void backward(Shard& s, bool need_input_grad, Workspace& ws);
+  // Inference-mode forward of one image into the first shard, its score gradient sized: the start
+  // of input_gradient and loss_gradients. Throws for a class outside the scores.
+  Shard& forward_one(const float* image, int class_index);
   LayerPass pass(size_t i, Shard& s, Workspace& ws);
   void start_threads();
   template <class F>

@@ -81,6 +81,16 @@ export async function click(page, name) {
   await clickAt(page, r.x + r.w / 2, r.y + r.h / 2);
 }
 
+// Types into a named field as a user does: click its left part, select all, type, then the key
+// that ends the edit ('Enter'; null leaves the field being edited).
+export async function typeInto(page, name, text, end = 'Enter') {
+  const r = await widget(page, name);
+  await clickAt(page, r.x + Math.min(20, r.w / 4), r.y + r.h / 2);
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type(String(text));
+  if (end) await page.keyboard.press(end);
+}
+
 export async function waitFor(page, predicate, arg, timeout = 30000) {
   return page.waitForFunction(predicate, arg, { timeout });
 }

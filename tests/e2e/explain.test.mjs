@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { engine } from '../node/engine_module.mjs';
 import { grab } from './png.mjs';
-import { artifacts, startBrowser, openPage, state, widget, click, clickAt, waitFor, waitFrames, drawStrokes, DIGITS } from './browser.mjs';
+import { artifacts, startBrowser, openPage, state, widget, click, clickAt, waitFor, waitFrames, drawStrokes, DIGITS, typeInto } from './browser.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = await startBrowser();
@@ -132,10 +132,7 @@ test('Build: each row shows the output-size formula with its numbers, and it fol
   assert.equal(before[0], 'H′ = W′ = ⌊(28 + 2·2 − (5−1)·1 − 1)/1⌋ + 1 = 28');
   assert.equal(before[2], 'H′ = W′ = ⌊(28 + 2·0 − (2−1)·1 − 1)/2⌋ + 1 = 14');
   // layer 1's padding: 2 → 0 on the height only; the row and the ones below follow
-  const p = await widget(page, 'layer1:padding');
-  await clickAt(page, p.x + p.w / 4, p.y + p.h / 2);
-  await page.keyboard.press('Control+a');
-  await page.keyboard.type('0');
+  await typeInto(page, 'layer1:padding', '0', null);
   await waitFor(page, () => window.convlab.state().formulas[0].startsWith('H′ = ⌊(28 + 2·0'));
   const after = (await state(page)).formulas;
   assert.equal(after[0], 'H′ = ⌊(28 + 2·0 − (5−1)·1 − 1)/1⌋ + 1 = 24,  W′ = ⌊(28 + 2·2 − (5−1)·1 − 1)/1⌋ + 1 = 28');
@@ -274,11 +271,7 @@ test('Backprop: the drawing\'s backward pass for a picked label; a convolution\'
   // layer 4: the second conv2d (8 → 16 channels, 5×5, padding 2); label 1, which the drawing is not
   await click(page, 'backprop:layer');
   await click(page, 'backprop:layer:3');
-  const field = await widget(page, 'backprop:label');
-  await clickAt(page, field.x + 20, field.y + field.h / 2);
-  await page.keyboard.press('Control+a');
-  await page.keyboard.type('1');
-  await page.keyboard.press('Enter');
+  await typeInto(page, 'backprop:label', '1');
   await waitFor(page, () => { const b = window.convlab.backprop(); return b && b.layer === 3 && b.label === 1; });
   const b = await page.evaluate(() => window.convlab.backprop());
   assert.ok(Math.abs(b.loss + Math.log(before.probs[1])) < 1e-3 * Math.max(1, b.loss), `L = ${b.loss}, −log p(1) = ${-Math.log(before.probs[1])}`);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  artifacts, startBrowser, openPage, state, prediction, widget, click, clickAt, waitFor, drawStrokes, DIGITS, clearPad,
+  artifacts, startBrowser, openPage, state, prediction, click, waitFor, drawStrokes, DIGITS, clearPad, typeInto,
 } from './browser.mjs';
 
 const env = await startBrowser();
@@ -62,11 +62,7 @@ test('presets rebuild the table; an impossible architecture is a red message, no
   await waitFor(page, () => window.convlab.state().layers === 4);
   await shot(page, 'build-tiny');
   // Kernel 40 on a 28×28 input: the first field of layer 1's kernel
-  const k = await widget(page, 'layer1:kernel');
-  await clickAt(page, k.x + k.w / 4, k.y + k.h / 2);
-  await page.keyboard.press('Control+a');
-  await page.keyboard.type('40');
-  await page.keyboard.press('Enter');
+  await typeInto(page, 'layer1:kernel', '40');
   await waitFor(page, () => window.convlab.state().buildError !== null);
   const s = await state(page);
   assert.match(s.buildError, /^layer 1 \(conv2d\): output height ⌊\(28 \+ 2·0 − \(40−1\)·1 − 1\)\/2⌋ \+ 1 = −5 ≤ 0$/);

@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, startBrowser, openPage, state, prediction, widget, click, clickAt, waitFor, drawStrokes, DIGITS } from './browser.mjs';
+import { artifacts, startBrowser, openPage, state, prediction, widget, click, clickAt, waitFor, drawStrokes, DIGITS, typeInto } from './browser.mjs';
 import { grab, brightness } from './png.mjs';
 
 const env = await startBrowser();
@@ -30,11 +30,7 @@ async function freshTinyNetwork(page, epochs) {
   await click(page, 'button:Use this network');
   await waitFor(page, () => window.convlab.state().model === 'new (untrained)');
   await click(page, 'tab:Train');
-  const e = await widget(page, 'field:epochs');
-  await clickAt(page, e.x + e.w / 4, e.y + e.h / 2);
-  await page.keyboard.press('Control+a');
-  await page.keyboard.type(String(epochs));
-  await page.keyboard.press('Enter');
+  await typeInto(page, 'field:epochs', epochs);
 }
 
 // Every cell of the 28×28 preview (4 px a cell on a wide page) shows the input's value in gray.
@@ -129,11 +125,7 @@ test('pooling padding ≥ window from the layer editor is refused before anythin
   await click(page, 'preset');
   await click(page, 'preset:Tiny');  // conv, relu, maxpool 2×2, dense
   await waitFor(page, () => window.convlab.state().layers === 4);
-  const p = await widget(page, 'layer3:padding');
-  await clickAt(page, p.x + p.w / 4, p.y + p.h / 2);
-  await page.keyboard.press('Control+a');
-  await page.keyboard.type('2');
-  await page.keyboard.press('Tab');
+  await typeInto(page, 'layer3:padding', '2', 'Tab');
   await page.keyboard.press('Control+a');
   await page.keyboard.type('2');
   await page.keyboard.press('Enter');

@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, startBrowser, openPage, state, prediction, widget, click, clickAt, waitFor, drawStrokes, DIGITS } from './browser.mjs';
+import { artifacts, startBrowser, openPage, state, prediction, click, waitFor, drawStrokes, DIGITS, typeInto } from './browser.mjs';
 import { engine } from '../node/engine_module.mjs';
 
 const env = await startBrowser();
@@ -138,11 +138,7 @@ test('a run that diverges in the worker stops with the engine\'s message; the pa
   await waitFor(page, () => window.convlab.state().dataLoaded, null, 60000);
   await drawStrokes(page, DIGITS[7]);
   await click(page, 'tab:Train');
-  const field = await widget(page, 'field:lr');
-  await clickAt(page, field.x + field.w / 4, field.y + field.h / 2);
-  await page.keyboard.press('Control+a');
-  await page.keyboard.type('1000');
-  await page.keyboard.press('Enter');
+  await typeInto(page, 'field:lr', '1000');
   await click(page, 'button:Start');
   await waitFor(page, () => window.convlab.state().error !== null, null, 60000);
   const s = await state(page);

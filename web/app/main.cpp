@@ -198,6 +198,11 @@ int main() {
   glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  // An opaque canvas without depth or stencil: ImGui draws in 2D with scissors, and a software GPU
+  // composites an opaque canvas for less.
+  glfwWindowHint(GLFW_ALPHA_BITS, 0);
+  glfwWindowHint(GLFW_DEPTH_BITS, 0);
+  glfwWindowHint(GLFW_STENCIL_BITS, 0);
   window = glfwCreateWindow(1280, 800, "ConvLab", nullptr, nullptr);
   if (!window) return 1;
   glfwMakeContextCurrent(window);

@@ -123,9 +123,12 @@ void train_panel() {
                      ImVec2(-1, 110));
   }
   if (!tr.test_acc_history.empty() || !tr.train_acc_history.empty()) {
+    // an epoch's test accuracy comes after its evaluation: until then say so, not "0.00%"
+    char test[32] = "evaluating…";
+    if (tr.test_acc_history.size() >= tr.train_acc_history.size() && !tr.test_acc_history.empty())
+      std::snprintf(test, sizeof test, "%.2f%%", 100 * tr.test_acc_history.back());
     char label[96];
-    std::snprintf(label, sizeof label, "accuracy per epoch: test %.2f%%  train %.2f%%",
-                  tr.test_acc_history.empty() ? 0.0f : 100 * tr.test_acc_history.back(),
+    std::snprintf(label, sizeof label, "accuracy per epoch: test %s  train %.2f%%", test,
                   tr.train_acc_history.empty() ? 0.0f : 100 * tr.train_acc_history.back());
     ImGui::PlotLines("##test", tr.test_acc_history.data(), (int)tr.test_acc_history.size(), 0, label, 0.8f, 1.0f,
                      ImVec2(-1, 80));
