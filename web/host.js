@@ -27,9 +27,11 @@
   }
 
   function startTrainer(compiled) {
-    worker = new Worker('trainer_worker.js');
+    const started = new Worker('trainer_worker.js');
+    worker = started;
     worker.onmessage = (event) => {
       const m = event.data;
+      if (started !== worker) return;  // a replaced worker's last words
       if (m.type === 'report') {
         if (window.convlab.keepSnapshots && m.snapshot.length) window.convlab.snapshots.push(m.snapshot.slice());
         app.convlabBytes = m.snapshot;
@@ -40,7 +42,7 @@
     };
     worker.onerror = (event) => {
       event.preventDefault();
-      restartTrainer(compiled, event.message || 'the worker failed');
+      if (started === worker) restartTrainer(compiled, event.message || 'the worker failed');
     };
     worker.postMessage({ type: 'init', script: build + '.js', wasm: compiled });
     if (datasetBytes) worker.postMessage({ type: 'data', bytes: datasetBytes });
@@ -171,6 +173,8 @@
     memoryBytes: () => app.HEAPU8.buffer.byteLength,  // the page's WASM memory (it never shrinks)
     build,
     trainerWorkers: 0,   // trainer workers started (1, unless one failed and was replaced)
+    // For tests of the recovery: a message the trainer cannot read, which stops its module.
+    injectTrainerFault: () => worker.postMessage({ type: 'command', json: '{not json', bytes: new Uint8Array(0) }),
     keepSnapshots: false,  // when set, every weight snapshot the trainer sends is kept in `snapshots`
     snapshots: [],
   };

@@ -152,6 +152,24 @@ test('a run that diverges in the worker stops with the engine\'s message; the pa
   await context.close();
 });
 
+test('a trainer worker that fails is replaced: the page says so, keeps its weights and trains again', async () => {
+  const { context, page, log } = await openPage(env);
+  await trainAndCheckProgress(page);
+  const shown = await page.evaluate(() => window.convlab.prediction());
+  await page.evaluate(() => window.convlab.injectTrainerFault());
+  await waitFor(page, () => window.convlab.trainerWorkers === 2 && window.convlab.state().error !== null);
+  const s = await state(page);
+  assert.match(s.error, /^The trainer stopped \(.*\); it was restarted with the weights shown\.$/);
+  assert.equal(s.training, false);
+  assert.deepEqual((await page.evaluate(() => window.convlab.prediction())).probs, shown.probs, 'the weights shown stay');
+  // a new generation: the run starts again from the weights shown
+  assert.equal(s.examplesSeen, 0);
+  await click(page, 'button:Start');
+  await waitFor(page, () => window.convlab.state().examplesSeen > 1000, null, 60000);
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
+
 test('1,000 rapid Start/Pause/Step/Reset/preset/Use clicks: no deadlock, no crash, no leak', async () => {
   const { context, page, log } = await openPage(env);
   await waitFor(page, () => window.convlab.state().dataLoaded, null, 60000);
