@@ -167,6 +167,7 @@
     pooling: () => json(() => app._convlab_pooling_json()),
     im2colExample: () => json(() => app._convlab_im2col_example_json()),
     backprop: () => json(() => app._convlab_backprop_json()),
+    keymap: () => json(() => app._convlab_keymap_json()),
     // What a click on Start, Pause, Step, Reset, "Use this network" or a preset does ('start',
     // 'pause', 'step', 'reset', 'use', 'evaluate', 'preset:N'), at once, between frames.
     act: (name) => app.ccall('convlab_act', 'number', ['string'], [name]) === 1,

@@ -36,7 +36,7 @@ add_custom_command(OUTPUT ${SHADERS_HEADER}
   DEPENDS ${SHADER_SOURCES} ${CMAKE_SOURCE_DIR}/web/embed_shaders.cmake COMMENT "Embedding shaders/")
 
 # Keep in step with kUiGlyphRanges in web/app/main.cpp.
-set(UI_FONT_UNICODES "U+0020-007E,U+00A7,U+00B0,U+00B2,U+00B7,U+00D7,U+03A0,U+03A3,U+03B1,U+03B5,U+03BB,U+03BC,U+03C3,U+2014,U+2026,U+2032,U+2192,U+2202,U+2212,U+221A,U+2264,U+2265,U+230A,U+230B")
+set(UI_FONT_UNICODES "U+0020-007E,U+00A7,U+00B0,U+00B2,U+00B7,U+00D7,U+03A0,U+03A3,U+03B1,U+03B5,U+03BB,U+03BC,U+03C3,U+2014,U+2026,U+2032,U+2190-2193,U+2202,U+2212,U+221A,U+2264,U+2265,U+230A,U+230B")
 set(UI_FONT_HEADER ${CMAKE_BINARY_DIR}/generated/ui_font.h)
 add_custom_command(OUTPUT ${UI_FONT_HEADER}
   COMMAND ${CMAKE_COMMAND} -DFONT=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf -DOUT=${UI_FONT_HEADER}
@@ -48,9 +48,9 @@ add_custom_command(OUTPUT ${UI_FONT_HEADER}
 # worker trains on cores − 1 threads). host.js loads one of them; the trainer's Web Worker
 # (web/trainer_worker.js) runs the same module as the page, without its main().
 file(GLOB APP_PANELS ${CMAKE_SOURCE_DIR}/web/app/panels/*.cpp ${CMAKE_SOURCE_DIR}/web/app/inspect/*.cpp)
-set(APP_SOURCES web/app/main.cpp web/app/hook.cpp web/app/actions.cpp web/app/worker.cpp ${APP_PANELS}
+set(APP_SOURCES web/app/main.cpp web/app/hook.cpp web/app/actions.cpp web/app/worker.cpp web/app/keymap.cpp ${APP_PANELS}
   web/gfx/heatmap.cpp web/gfx/ui_renderer.cpp web/gfx/gl_program.cpp ${SHADERS_HEADER} ${UI_FONT_HEADER})
-set(APP_EXPORTS _main,_malloc,_free,_convlab_max_model_file_bytes,_convlab_load_model,_convlab_set_dataset,_convlab_dataset_failed,_convlab_state_json,_convlab_prediction_json,_convlab_input_json,_convlab_layer_json,_convlab_explanation_json,_convlab_receptive_field_json,_convlab_saliency_json,_convlab_shifts_json,_convlab_pooling_json,_convlab_im2col_example_json,_convlab_backprop_json,_convlab_set_trainer_threads,_convlab_trainer_report,_convlab_trainer_restarted,_convlab_act,_convlab_worker_set_dataset,_convlab_worker_command,_convlab_worker_work)
+set(APP_EXPORTS _main,_malloc,_free,_convlab_max_model_file_bytes,_convlab_load_model,_convlab_set_dataset,_convlab_dataset_failed,_convlab_state_json,_convlab_prediction_json,_convlab_input_json,_convlab_layer_json,_convlab_explanation_json,_convlab_receptive_field_json,_convlab_saliency_json,_convlab_shifts_json,_convlab_pooling_json,_convlab_im2col_example_json,_convlab_backprop_json,_convlab_keymap_json,_convlab_set_trainer_threads,_convlab_trainer_report,_convlab_trainer_restarted,_convlab_act,_convlab_worker_set_dataset,_convlab_worker_command,_convlab_worker_work)
 foreach(variant "" _mt)
   add_executable(convlab_app${variant} ${APP_SOURCES})
   target_include_directories(convlab_app${variant} PRIVATE ${CMAKE_BINARY_DIR}/generated web/gfx)

@@ -292,3 +292,24 @@ test('Backprop: the drawing\'s backward pass for a picked label; a convolution\'
   assert.deepEqual(log.problems, []);
   await context.close();
 });
+
+test('One keymap: "?" lists every key, none means two things in one place; T starts and pauses training', async () => {
+  const { context, page, log } = await openPage(env);
+  await waitFor(page, () => window.convlab.state().dataLoaded, null, 60000);
+  const keys = await page.evaluate(() => window.convlab.keymap());
+  const places = keys.map((k) => `${k.where}:${k.keys}`);
+  assert.equal(new Set(places).size, places.length, `a key twice in one place: ${places}`);
+  for (const k of ['C', 'Ctrl+Z', 'T', '?', 'Esc', '←']) assert.ok(keys.some((e) => e.keys === k), `${k} is listed`);
+  await page.keyboard.press('?');
+  await waitFor(page, () => window.convlab.state().helpOpen);
+  await page.screenshot({ path: path.join(artifacts, 'keys-overlay.png') });
+  await page.keyboard.press('?');
+  await waitFor(page, () => !window.convlab.state().helpOpen);
+  await page.keyboard.press('t');
+  await waitFor(page, () => window.convlab.state().training);
+  await waitFor(page, () => window.convlab.state().examplesSeen > 0, null, 60000);
+  await page.keyboard.press('t');
+  await waitFor(page, () => !window.convlab.state().training);
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});

@@ -64,6 +64,7 @@ struct InspectState {
   // the unit explained (Explain tab), chosen with a click in Feature maps; -1: none
   int selected_layer = -1, selected_channel = 0, selected_y = 0, selected_x = 0;
   bool open_explain = false, explain_flipped = false, explanation_ok = false;
+  bool explain_visible = false;  // the Explain tab was drawn this frame (its keys apply)
   uint64_t explain_version = ~0ull;
   std::array<int, 4> explained_unit{-1, 0, 0, 0};
   UnitExplanation explanation;
@@ -100,6 +101,17 @@ struct TrainerLink {
   bool pending() const;         // commands the trainer has not finished yet
 };
 
+// The page's one keymap (keymap.cpp): where a shortcut applies.
+enum class KeyScope { Page, Explain };
+struct Shortcut {
+  ImGuiKey key;
+  bool ctrl;
+  KeyScope scope;
+  const char* keys;  // as the help overlay writes it
+  const char* what;
+  void (*act)();
+};
+
 struct App {
   std::unique_ptr<Network> net;
   std::string model_source;        // "default", "browser storage", a file name, "new (untrained)"
@@ -117,6 +129,7 @@ struct App {
   InspectState inspect;
   std::map<std::string, Heatmap> heatmaps;
   bool ready_reported = false;
+  bool help_open = false;          // the keys overlay (?)
   int frames = 0;
   // Rectangles (x, y, w, h in CSS pixels) of named widgets drawn this frame, for the test hook:
   // tests find a button the way a user sees it, then click it.
@@ -150,6 +163,9 @@ void apply_trainer_report(const std::string& json, std::vector<uint8_t> snapshot
 void trainer_restarted(const std::string& why);  // the worker failed and was replaced
 void clear_pad();
 void undo_stroke();
+const Shortcut* shortcuts(size_t* count);
+void handle_shortcuts();  // once a frame
+void help_overlay();
 
 // ---- panels, one function each (panels/, inspect/) ----
 void draw_panel(float side);

@@ -140,6 +140,7 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   nlohmann::json widgets = nlohmann::json::object();
   for (const auto& [name, r] : app.widgets) widgets[name] = {{"x", r[0]}, {"y", r[1]}, {"w", r[2]}, {"h", r[3]}};
   j["widgets"] = widgets;
+  j["helpOpen"] = app.help_open;
   j["shift"] = {app.draw.shift_y, app.draw.shift_x};
   j["inputInk"] = std::accumulate(app.draw.in.input.begin(), app.draw.in.input.end(), 0.0);
   text = j.dump();
@@ -236,6 +237,17 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_backprop_json() {
                         {"dw", v.dw}, {"db", v.db}, {"dxNotes", v.dx_notes}, {"dxMaxDiff", v.dx_max_diff},
                         {"winners", v.winners}}
              .dump();
+  return text.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* convlab_keymap_json() {
+  static std::string text;
+  size_t count = 0;
+  const Shortcut* s = shortcuts(&count);
+  nlohmann::json j = nlohmann::json::array();
+  for (size_t k = 0; k < count; k++)
+    j.push_back({{"keys", s[k].keys}, {"what", s[k].what}, {"where", s[k].scope == KeyScope::Page ? "page" : "explain"}});
+  text = j.dump();
   return text.c_str();
 }
 

@@ -23,7 +23,7 @@ double device_pixel_ratio = 1.0, css_width = 0, css_height = 0;
 // Keep in step with UI_FONT_UNICODES in web/web.cmake.
 const ImWchar kUiGlyphRanges[] = {0x0020, 0x007E, 0x00A7, 0x00A7, 0x00B0, 0x00B0, 0x00B2, 0x00B2, 0x00B7, 0x00B7, 0x00D7, 0x00D7,
                                   0x03A0, 0x03A0, 0x03A3, 0x03A3, 0x03B1, 0x03B1, 0x03B5, 0x03B5, 0x03BB, 0x03BC,
-                                  0x03C3, 0x03C3, 0x2014, 0x2014, 0x2026, 0x2026, 0x2032, 0x2032, 0x2192, 0x2192,
+                                  0x03C3, 0x03C3, 0x2014, 0x2014, 0x2026, 0x2026, 0x2032, 0x2032, 0x2190, 0x2193,
                                   0x2202, 0x2202, 0x2212, 0x2212, 0x221A, 0x221A, 0x2264, 0x2265, 0x230A, 0x230B, 0};
 
 void main_window() {
@@ -177,7 +177,9 @@ void frame() {
   io.DisplayFramebufferScale = ImVec2((float)device_pixel_ratio, (float)device_pixel_ratio);
   ImGui::NewFrame();
   update_input();  // training runs in a worker (trainer.h); the frame only shows its snapshots
+  handle_shortcuts();
   main_window();
+  help_overlay();
   ImGui::Render();
   glViewport(0, 0, (int)(io.DisplaySize.x * device_pixel_ratio), (int)(io.DisplaySize.y * device_pixel_ratio));
   const ImVec4 background = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];

@@ -215,7 +215,8 @@ void explain_tab() {
                 e->y, e->x, out.h, out.w);
   ImGui::SameLine();
   if (ImGui::SmallButton("close (Esc)")) s.selected_layer = -1;
-  ImGui::TextColored(kDim, "Arrow keys move the unit, Esc closes. Its receptive field is shaded on the 28×28 input.");
+  ImGui::TextColored(kDim, "Arrow keys move the unit, Esc closes (? lists every key). Its receptive field is shaded on "
+                           "the 28×28 input.");
   {
     const LayerInfo& f = info[e->layer];
     ImGui::Text("receptive field: %s; unit (%d, %d) starts at input (%d, %d) = start + (y, x)·J",
@@ -245,16 +246,7 @@ void explain_tab() {
     const float after = app.net->layer_output(e->layer + 1).ptr()[((size_t)e->channel * out.h + e->y) * out.w + e->x];
     ImGui::Text("then layer %zu, %s: %.5f → %.5f", e->layer + 2, act, e->engine_value, after);
   }
-  // Esc and the arrows, unless a text field has the keyboard.
-  if (!ImGui::GetIO().WantTextInput) {
-    if (ImGui::IsKeyPressed(ImGuiKey_Escape, false)) s.selected_layer = -1;
-    const bool flat = out.h == 1 && out.w == 1;  // a flat layer's units are its channels
-    int& across = flat ? s.selected_channel : s.selected_x;
-    if (ImGui::IsKeyPressed(ImGuiKey_LeftArrow)) across--;
-    if (ImGui::IsKeyPressed(ImGuiKey_RightArrow)) across++;
-    if (ImGui::IsKeyPressed(ImGuiKey_UpArrow)) s.selected_y--;
-    if (ImGui::IsKeyPressed(ImGuiKey_DownArrow)) s.selected_y++;
-  }
+  s.explain_visible = true;  // Esc and the arrows apply (keymap.cpp)
 }
 
 }  // namespace convlab

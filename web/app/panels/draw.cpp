@@ -44,11 +44,6 @@ void draw_panel(float side) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(std::max(60.0f, side - ImGui::GetCursorPosX() + ImGui::GetStyle().WindowPadding.x));
   ImGui::SliderFloat("##brush", &d.pad.brush_px, 4.0f, 24.0f, "brush %.0f px");
-  ImGuiIO& io = ImGui::GetIO();
-  if (!io.WantTextInput) {
-    if (ImGui::IsKeyPressed(ImGuiKey_C, false) && !io.KeyCtrl) clear_pad();
-    if (ImGui::IsKeyPressed(ImGuiKey_Z, false) && io.KeyCtrl) undo_stroke();
-  }
 }
 
 // The 28×28 image the network receives, with the shift arrows of the equivariance demo.
