@@ -23,7 +23,9 @@ set(IMGUI_SOURCES ${IMGUI_DIR}/imgui.cpp ${IMGUI_DIR}/imgui_draw.cpp ${IMGUI_DIR
 foreach(variant "" _mt)
   add_library(imgui${variant} OBJECT ${IMGUI_SOURCES})
   target_include_directories(imgui${variant} PUBLIC ${IMGUI_DIR} ${IMGUI_DIR}/backends)
-  target_compile_definitions(imgui${variant} PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
+  # no demo, metrics or debug-log windows in the page: less to download
+  target_compile_definitions(imgui${variant} PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS IMGUI_DISABLE_DEBUG_TOOLS
+    IMGUI_DISABLE_DEMO_WINDOWS)
   target_compile_options(imgui${variant} PRIVATE -Os -w)
 endforeach()
 target_compile_options(imgui_mt PRIVATE -pthread)
@@ -55,6 +57,9 @@ foreach(variant "" _mt)
   add_executable(convlab_app${variant} ${APP_SOURCES})
   target_include_directories(convlab_app${variant} PRIVATE ${CMAKE_BINARY_DIR}/generated web/gfx)
   set_target_properties(convlab_app${variant} PROPERTIES SUFFIX .js)
+  # The UI's own code is not where time goes (the engine and ImGui are their own libraries): small,
+  # for the page's first load.
+  target_compile_options(convlab_app${variant} PRIVATE -Oz)
   target_link_options(convlab_app${variant} PRIVATE ${CONVLAB_WASM_FLAGS} -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2
     -sMAX_WEBGL_VERSION=2 -sMODULARIZE=1 -sEXPORT_NAME=createConvLabApp -sENVIRONMENT=web,worker
     -sEXPORTED_FUNCTIONS=${APP_EXPORTS} -sEXPORTED_RUNTIME_METHODS=UTF8ToString,ccall)
