@@ -1,5 +1,6 @@
 #include "idx.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -41,18 +42,47 @@ IdxArray read_idx_file(const std::string& path) {
   return parse_idx(bytes.data(), bytes.size(), path);
 }
 
-Dataset make_dataset(const IdxArray& images, const IdxArray& labels) {
-  if (images.dims.size() != 3) throw Error("images: IDX file must have 3 dimensions (n, h, w)");
-  if (labels.dims.size() != 1) throw Error("labels: IDX file must have 1 dimension");
+std::vector<uint8_t> idx_bytes(const std::vector<uint32_t>& dims, const uint8_t* data) {
+  std::vector<uint8_t> out = {0, 0, 0x08, (uint8_t)dims.size()};
+  size_t count = 1;
+  for (uint32_t d : dims) {
+    for (int s = 24; s >= 0; s -= 8) out.push_back((uint8_t)(d >> s));
+    count *= d;
+  }
+  out.insert(out.end(), data, data + count);
+  return out;
+}
+
+Dataset make_dataset(const IdxArray& images, const IdxArray& labels, const std::string& images_name,
+                     const std::string& labels_name) {
+  if (images.dims.size() != 3)
+    throw Error(images_name + ": an image file must have 3 dimensions (count, height, width), this one has " +
+                std::to_string(images.dims.size()));
+  if (labels.dims.size() != 1)
+    throw Error(labels_name + ": a label file must have 1 dimension, this one has " + std::to_string(labels.dims.size()));
   if (images.dims[0] != labels.dims[0])
-    throw Error("images and labels disagree: " + std::to_string(images.dims[0]) + " images, " +
+    throw Error(images_name + " and " + labels_name + " disagree: " + std::to_string(images.dims[0]) + " images, " +
                 std::to_string(labels.dims[0]) + " labels");
+  if (images.dims[1] < 1 || images.dims[2] < 1 || images.dims[1] > (uint32_t)Limits::max_input_side ||
+      images.dims[2] > (uint32_t)Limits::max_input_side)
+    throw Error(images_name + ": images of " + std::to_string(images.dims[1]) + "×" + std::to_string(images.dims[2]) +
+                " pixels; the engine takes 1 to " + std::to_string(Limits::max_input_side) + " pixels a side");
   Dataset d;
   d.n = (int)images.dims[0], d.h = (int)images.dims[1], d.w = (int)images.dims[2];
-  d.images.resize(images.data.size());
-  for (size_t k = 0; k < images.data.size(); k++) d.images[k] = images.data[k] / 255.0f;
+  d.pixels = images.data;
   d.labels = labels.data;
   return d;
+}
+
+void Dataset::images(int first, int count, float* dst) const {
+  const uint8_t* src = pixels.data() + (size_t)first * image_size();
+  for (size_t k = 0, total = (size_t)count * image_size(); k < total; k++) dst[k] = src[k] * (1.0f / 255.0f);
+}
+
+int Dataset::classes() const {
+  int top = -1;
+  for (uint8_t l : labels) top = std::max(top, (int)l);
+  return top + 1;
 }
 
 }  // namespace convlab

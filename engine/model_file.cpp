@@ -1,7 +1,7 @@
-// Model file, version 1, little-endian:
+// Model file, version 2, little-endian:
 //   0  "CONVLAB\0"                      magic (8 bytes)
-//   8  u32 version = 1
-//  12  u32 header_bytes H               JSON: {"spec", "optimizer", "steps", "rng"}
+//   8  u32 version = 2 (version 1 files, without class names, still load)
+//  12  u32 header_bytes H               JSON: {"spec", "optimizer", "steps", "rng"[, "classNames"]}
 //  16  u64 param_count P
 //  24  u64 state_count S = 2·P or 0     optimizer moments m then v, or none
 //  32  header JSON (H bytes)
@@ -20,7 +20,7 @@ namespace convlab {
 using json = nlohmann::json;
 
 static constexpr char kMagic[8] = {'C', 'O', 'N', 'V', 'L', 'A', 'B', '\0'};
-static constexpr uint32_t kVersion = 1;
+static constexpr uint32_t kVersion = 2, kOldestVersion = 1;
 static constexpr size_t kFixedHeader = 32;
 static constexpr size_t kMaxHeaderBytes = 1u << 20;
 
@@ -54,6 +54,7 @@ std::vector<uint8_t> Network::save(bool with_optimizer_state) const {
   header["optimizer"] = json::parse(optimizer_to_json(opt_));
   header["steps"] = step_;
   header["rng"] = std::to_string(rng_.state);  // a string: JSON numbers lose 64-bit precision
+  if (!class_names_.empty()) header["classNames"] = class_names_;
   const std::string text = header.dump();
   std::vector<uint8_t> out(kMagic, kMagic + 8);
   put_u32(out, kVersion);
@@ -79,9 +80,9 @@ Network Network::load(const uint8_t* bytes, size_t size) {
   if (!bytes || size < kFixedHeader + 4) throw Error(bad + "only " + std::to_string(size) + " bytes");
   if (std::memcmp(bytes, kMagic, 8) != 0) throw Error(bad + "wrong magic bytes");
   uint32_t version = get_u32(bytes + 8);
-  if (version != kVersion)
+  if (version < kOldestVersion || version > kVersion)
     throw Error("model file version " + std::to_string(version) + " is not supported (this build reads " +
-                std::to_string(kVersion) + ")");
+                std::to_string(kOldestVersion) + " to " + std::to_string(kVersion) + ")");
   uint64_t header_bytes = get_u32(bytes + 12), params = get_u64(bytes + 16), state = get_u64(bytes + 24);
   if (header_bytes > kMaxHeaderBytes) throw Error("model file: header is too large");
   if (params > Limits::max_params || state > 2 * Limits::max_params)
@@ -103,6 +104,21 @@ Network Network::load(const uint8_t* bytes, size_t size) {
     throw Error("model file: " + std::to_string(params) + " parameters stored, but its network has " +
                 std::to_string(net.params_.size()));
   net.opt_ = parse_optimizer(header["optimizer"].dump());
+  if (header.contains("classNames")) {
+    const json& names = header["classNames"];
+    if (version < 2 || !names.is_array() || names.size() > (size_t)Limits::max_classes)
+      throw Error("model file: its class names are not a list of names");
+    std::vector<std::string> list;
+    for (const json& n : names) {
+      if (!n.is_string()) throw Error("model file: a class name is not a string");
+      list.push_back(n.get<std::string>());
+    }
+    try {
+      net.set_class_names(std::move(list));
+    } catch (const Error& e) {
+      throw Error(std::string("model file: ") + e.what());
+    }
+  }
   net.step_ = header["steps"].get<uint64_t>();
   try {
     net.rng_.state = std::stoull(header["rng"].get<std::string>());

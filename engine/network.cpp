@@ -267,11 +267,30 @@ void Network::backward(Shard& s, bool need_input_grad, Workspace& ws) {
   }
 }
 
+void Network::set_class_names(std::vector<std::string> names) {
+  if (!names.empty() && (int)names.size() != classes())
+    throw Error(std::to_string(names.size()) + " class names for a network with " + std::to_string(classes()) +
+                " classes");
+  for (const std::string& name : names) {
+    if (name.empty() || name.size() > kMaxClassNameBytes)
+      throw Error("a class name must have 1 to " + std::to_string(kMaxClassNameBytes) + " bytes: \"" +
+                  name.substr(0, kMaxClassNameBytes) + "\"");
+    for (unsigned char c : name)
+      if (c < 0x20 || c == 0x7f) throw Error("a class name has a control character");
+  }
+  class_names_ = std::move(names);
+}
+
+void Network::freeze_layers(size_t layers) {
+  frozen_layers_ = std::min(layers, layers_.size());
+  frozen_params_ = frozen_layers_ < layers_.size() ? layers_[frozen_layers_].w_offset : params_.size();
+}
+
 void Network::apply_optimizer() {
   const float lr = opt_.lr_at(step_), wd = opt_.weight_decay, mu = opt_.momentum;
   const size_t count = params_.size();
   if (opt_.type == OptimizerConfig::SGD) {
-    for (size_t k = 0; k < count; k++) {
+    for (size_t k = frozen_params_; k < count; k++) {
       float g = grads_[k] + wd * params_[k];
       if (mu > 0.0f) {
         opt_m_[k] = mu * opt_m_[k] + g;
@@ -286,7 +305,7 @@ void Network::apply_optimizer() {
   const float b1 = opt_.beta1, b2 = opt_.beta2;
   const float c1 = 1.0f - (float)std::pow((double)b1, (double)step_);
   const float c2 = 1.0f - (float)std::pow((double)b2, (double)step_);
-  for (size_t k = 0; k < count; k++) {
+  for (size_t k = frozen_params_; k < count; k++) {
     float g = grads_[k] + wd * params_[k];
     opt_m_[k] = b1 * opt_m_[k] + (1.0f - b1) * g;
     opt_v_[k] = b2 * opt_v_[k] + (1.0f - b2) * g * g;
@@ -435,6 +454,7 @@ std::string Network::describe() const {
   }
   j["params"] = params;
   j["flops"] = flops;
+  j["classNames"] = class_names_;
   return j.dump();
 }
 

@@ -65,6 +65,18 @@ class Network {
   void set_threads(int threads);
   int threads() const { return threads_; }
 
+  // The classes' names (empty: unnamed, shown as their indices). Kept in model files (version 2).
+  const std::vector<std::string>& class_names() const { return class_names_; }
+  std::string class_name(int k) const { return class_names_.empty() ? std::to_string(k) : class_names_.at(k); }
+  // One name per class, each 1..kMaxClassNameBytes bytes without control characters; throws Error.
+  void set_class_names(std::vector<std::string> names);
+  static constexpr size_t kMaxClassNameBytes = 40;
+
+  // Fine-tuning a head: the first `layers` layers keep their weights in train_batch (their
+  // gradients are still computed: the layers after them need them). 0 = all learn.
+  void freeze_layers(size_t layers);
+  size_t frozen_layers() const { return frozen_layers_; }
+
   const OptimizerConfig& optimizer() const { return opt_; }
   void set_optimizer(const OptimizerConfig& o);
   uint64_t steps() const { return step_; }
@@ -145,6 +157,8 @@ class Network {
   std::vector<float> probs_;
   OptimizerConfig opt_;
   uint64_t step_ = 0;
+  std::vector<std::string> class_names_;
+  size_t frozen_layers_ = 0, frozen_params_ = 0;  // the frozen layers' parameters come first
   bool training_forward_ = false;  // the last forward was a training one (dropout masks in use)
   Rng rng_;
 };

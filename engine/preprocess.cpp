@@ -6,7 +6,7 @@
 
 namespace convlab {
 
-bool mnist_preprocess(const float* canvas, int h, int w, float* out) {
+bool preprocess_drawing(const float* canvas, int h, int w, Preprocess how, float* out) {
   std::fill_n(out, kDigitSide * kDigitSide, 0.0f);
   const float ink = 0.05f;
   int y0 = h, y1 = -1, x0 = w, x1 = -1;
@@ -15,7 +15,8 @@ bool mnist_preprocess(const float* canvas, int h, int w, float* out) {
       if (canvas[i * w + j] > ink) y0 = std::min(y0, i), y1 = std::max(y1, i), x0 = std::min(x0, j), x1 = std::max(x1, j);
   if (y1 < 0) return false;
   const int bh = y1 - y0 + 1, bw = x1 - x0 + 1;
-  const float scale = (float)kDigitBox / (float)std::max(bh, bw);  // target px per source px
+  const int box = how == Preprocess::Digit ? kDigitBox : kDigitSide;
+  const float scale = (float)box / (float)std::max(bh, bw);  // target px per source px
   const int th = std::max(1, (int)std::lround(bh * scale)), tw = std::max(1, (int)std::lround(bw * scale));
   // Area averaging: target pixel (ty,tx) covers source rows [ty/scale, (ty+1)/scale).
   std::vector<float> small((size_t)th * tw, 0.0f);
@@ -40,7 +41,8 @@ bool mnist_preprocess(const float* canvas, int h, int w, float* out) {
       double v = small[(size_t)ty * tw + tx];
       mass += v, my += v * (ty + 0.5), mx += v * (tx + 0.5);
     }
-  // Integer offset that puts the centre of mass nearest to the middle of the 28×28 image.
+  if (how == Preprocess::Fill) my = mass * th / 2.0, mx = mass * tw / 2.0;  // the box's centre instead
+  // Integer offset that puts the centre nearest to the middle of the 28×28 image.
   const int oy = (int)std::lround(kDigitSide / 2.0 - my / mass), ox = (int)std::lround(kDigitSide / 2.0 - mx / mass);
   for (int ty = 0; ty < th; ty++)
     for (int tx = 0; tx < tw; tx++) {

@@ -40,18 +40,20 @@ float TrainingRun::step(Network& net) {
   const size_t pixels = (size_t)data_.h * data_.w;
   batch_images_.resize((size_t)n * pixels);
   batch_labels_.resize(n);
+  image_.resize(pixels);
   const bool aug = augment.max_shift_px > 0.0f || augment.max_rotate_deg > 0.0f;
   for (int i = 0; i < n; i++) {
     uint32_t k = order_[position_ + i];
-    const float* src = data_.images.data() + k * pixels;
     float* dst = batch_images_.data() + i * pixels;
     if (aug) {
+      data_.images((int)k, 1, image_.data());
+      const float* src = image_.data();
       float dy = rng_.uniform(-augment.max_shift_px, augment.max_shift_px);
       float dx = rng_.uniform(-augment.max_shift_px, augment.max_shift_px);
       float deg = rng_.uniform(-augment.max_rotate_deg, augment.max_rotate_deg);
       transform_image(src, data_.h, data_.w, dy, dx, deg, dst);
     } else {
-      std::copy_n(src, pixels, dst);
+      data_.images((int)k, 1, dst);
     }
     batch_labels_[i] = data_.labels[k];
   }
@@ -66,6 +68,22 @@ float TrainingRun::step(Network& net) {
   return loss;
 }
 
+std::string why_not_fits(const Network& net, const Dataset& data) {
+  const Shape in = net.spec().input;
+  if (in.c != 1 || in.h != data.h || in.w != data.w)
+    return "this network takes " + std::to_string(in.c) + "×" + std::to_string(in.h) + "×" + std::to_string(in.w) +
+           " inputs; the data set's images are 1×" + std::to_string(data.h) + "×" + std::to_string(data.w);
+  if (data.classes() > net.classes())
+    return "the data set has a label " + std::to_string(data.classes() - 1) + "; this network gives " +
+           std::to_string(net.classes()) + " class scores (labels 0.." + std::to_string(net.classes() - 1) + ")";
+  return "";
+}
+
+void check_fits(const Network& net, const Dataset& data) {
+  const std::string why = why_not_fits(net, data);
+  if (!why.empty()) throw Error(why);
+}
+
 EvaluationRun::EvaluationRun(const Dataset& data) : data_(data) { result_.predicted.resize(data.n); }
 
 bool EvaluationRun::step(Network& net, int batch) {
@@ -76,7 +94,9 @@ bool EvaluationRun::step(Network& net, int batch) {
     result_.confusion.assign((size_t)classes * classes, 0);
   }
   probs_.resize((size_t)n * classes);
-  net.predict(data_.images.data() + (size_t)start * data_.h * data_.w, n, probs_.data());
+  images_.resize((size_t)n * data_.image_size());
+  data_.images(start, n, images_.data());
+  net.predict(images_.data(), n, probs_.data());
   for (int i = 0; i < n; i++) {
     const float* p = probs_.data() + (size_t)i * classes;
     int pred = (int)(std::max_element(p, p + classes) - p), truth = data_.labels[start + i];

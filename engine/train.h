@@ -33,12 +33,18 @@ class TrainingRun {
   const Dataset& data_;
   Rng rng_;
   std::vector<uint32_t> order_;
-  std::vector<float> batch_images_;
+  std::vector<float> batch_images_, image_;  // image_: one example before augmentation
   std::vector<uint8_t> batch_labels_;
   int epoch_ = 0, position_ = 0;
   uint64_t seen_ = 0;
   void shuffle();
 };
+
+// Throws Error naming both shapes when the data set's images are not the network's input, or
+// naming the label when one is not among the network's classes.
+void check_fits(const Network& net, const Dataset& data);
+// The same, as a message (empty when it fits).
+std::string why_not_fits(const Network& net, const Dataset& data);
 
 struct Evaluation {
   int examples = 0, correct = 0;
@@ -62,7 +68,7 @@ class EvaluationRun {
  private:
   const Dataset& data_;
   Evaluation result_;
-  std::vector<float> probs_;
+  std::vector<float> images_, probs_;
 };
 Evaluation evaluate(Network& net, const Dataset& data, int batch = 100);
 

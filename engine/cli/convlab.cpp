@@ -1,10 +1,13 @@
 // convlab — the engine from the command line:
 //   convlab describe SPEC
-//   convlab train --spec SPEC --epochs N --seed S --out MODEL [--data DIR] [--optimizer JSON]
-//                 [--batch N] [--shift PX] [--rotate DEG] [--lr-decay F] [--weights-only]
-//   convlab eval MODEL [--data DIR]
-// SPEC is a JSON file, inline JSON, or a preset name ("LeNet-like", "Tiny", …).
+//   convlab train --spec SPEC --epochs N --seed S --out MODEL [DATA] [--class-names A,B,…] [--optimizer JSON]
+//                 [--batch N] [--shift PX] [--rotate DEG] [--schedule S] [--weights-only]
+//   convlab eval MODEL [DATA]
+// SPEC is a JSON file, inline JSON, or a preset name ("LeNet-like", "Tiny", …). DATA is --data DIR
+// (MNIST's file names, dotted or dashed, t10k-* for the test set, optionally .gz) or the four files
+// named: --train-images F --train-labels F --test-images F --test-labels F.
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <chrono>
@@ -37,12 +40,62 @@ std::string resolve_spec(const std::string& arg) {
   return read_text(arg);
 }
 
+// An IDX file, gzip-compressed or not (zlib reads both).
+IdxArray read_idx(const std::string& path) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f) throw Error(path + ": cannot open");
+  std::vector<uint8_t> bytes;
+  uint8_t buffer[1 << 16];
+  int got;
+  while ((got = gzread(f, buffer, sizeof buffer)) > 0) {
+    bytes.insert(bytes.end(), buffer, buffer + got);
+    if (bytes.size() > (size_t)1 << 30) break;  // parse_idx names the size
+  }
+  const bool failed = got < 0;
+  gzclose(f);
+  if (failed) throw Error(path + ": not a readable gzip or IDX file");
+  return parse_idx(bytes.data(), bytes.size(), path);
+}
+
+bool exists(const std::string& path) { return std::ifstream(path).good(); }
+
+// DIR/<one of MNIST's names for this file>, dotted (train-images.idx3-ubyte) or dashed
+// (train-images-idx3-ubyte), gzip or not; the test set may be called t10k.
+std::string find_in(const std::string& dir, const std::string& part, const std::string& kind) {
+  for (const std::string& set : part == "train" ? std::vector<std::string>{"train"} : std::vector<std::string>{"test", "t10k"})
+    for (const char* sep : {".", "-"})
+      for (const char* gz : {"", ".gz"}) {
+        const std::string path = dir + "/" + set + "-" + kind + sep + (kind == "images" ? "idx3" : "idx1") + "-ubyte" + gz;
+        if (exists(path)) return path;
+      }
+  throw Error(dir + ": no " + part + " " + kind + " file (looked for " + part + "-" + kind + ".idx" +
+              (kind == "images" ? "3" : "1") + "-ubyte and its dashed, t10k and .gz variants); or name the files with --" +
+              part + "-" + kind);
+}
+
 struct Data {
   Dataset train, test;
 };
-Data load_data(const std::string& dir) {
-  return {make_dataset(read_idx_file(dir + "/train-images.idx3-ubyte"), read_idx_file(dir + "/train-labels.idx1-ubyte")),
-          make_dataset(read_idx_file(dir + "/test-images.idx3-ubyte"), read_idx_file(dir + "/test-labels.idx1-ubyte"))};
+Data load_data(std::map<std::string, std::string>& opt) {
+  auto path = [&](const std::string& part, const std::string& kind) {
+    const std::string key = part + "-" + kind;
+    return opt.count(key) ? opt[key] : find_in(opt["data"], part, kind);
+  };
+  Data d;
+  for (const std::string part : {"train", "test"}) {
+    const std::string images = path(part, "images"), labels = path(part, "labels");
+    (part == "train" ? d.train : d.test) = make_dataset(read_idx(images), read_idx(labels), images, labels);
+  }
+  return d;
+}
+
+std::vector<std::string> split_names(const std::string& text) {
+  std::vector<std::string> names;
+  size_t start = 0;
+  for (size_t comma; (comma = text.find(',', start)) != std::string::npos; start = comma + 1)
+    names.push_back(text.substr(start, comma - start));
+  names.push_back(text.substr(start));
+  return names;
 }
 
 void print_table(const Network& net) {
@@ -63,9 +116,14 @@ constexpr int kDefaultThreadsCap = 8;
 int usage() {
   std::fprintf(stderr,
                "usage: convlab describe SPEC\n"
-               "       convlab train --spec SPEC --epochs N --seed S --out MODEL [--data DIR] [--optimizer JSON]\n"
-               "                     [--batch N] [--shift PX] [--rotate DEG] [--schedule S] [--threads N] [--weights-only]\n"
-               "       convlab eval MODEL [--data DIR] [--threads N]\n"
+               "       convlab train --spec SPEC --epochs N --seed S --out MODEL [DATA] [--class-names A,B,...]\n"
+               "                     [--optimizer JSON] [--batch N] [--shift PX] [--rotate DEG] [--schedule S]\n"
+               "                     [--threads N] [--weights-only]\n"
+               "       convlab eval MODEL [DATA] [--threads N]\n"
+               "  DATA       --data DIR (default build/data): MNIST's file names, e.g. train-images.idx3-ubyte or\n"
+               "             train-images-idx3-ubyte.gz, t10k-* for the test set; or the four files named:\n"
+               "             --train-images F --train-labels F --test-images F --test-labels F\n"
+               "  --class-names  the classes' names, kept in the model file (default: unnamed, 0..N-1)\n"
                "  --schedule constant | step:EPOCHS:GAMMA (lr × GAMMA every EPOCHS) | cosine[:MIN] (to lr × MIN at the end)\n"
                "  --threads  training/inference threads (default: this machine's cores, at most %d); results do not\n"
                "             depend on it\n",
@@ -103,8 +161,11 @@ LrSchedule schedule_of(const std::string& text, int epochs, uint64_t steps_per_e
 int train(std::map<std::string, std::string>& opt) {
   for (const char* key : {"spec", "epochs", "seed", "out"})
     if (!opt.count(key)) throw Error(std::string("train: --") + key + " is required");
-  Data data = load_data(opt["data"]);
+  Data data = load_data(opt);
   Network net(resolve_spec(opt["spec"]), std::stoull(opt["seed"]));
+  if (opt.count("class-names")) net.set_class_names(split_names(opt["class-names"]));
+  check_fits(net, data.train);
+  check_fits(net, data.test);
   net.set_threads(threads_of(opt));
   TrainingRun run(data.train, std::stoull(opt["seed"]) + 1);
   run.batch_size = opt.count("batch") ? std::stoi(opt["batch"]) : 32;
@@ -147,14 +208,23 @@ int train(std::map<std::string, std::string>& opt) {
   return 0;
 }
 
-int eval(const std::string& path, const std::string& dir, int threads) {
+int eval(const std::string& path, std::map<std::string, std::string>& opt) {
   std::string text = read_text(path);
   Network net = Network::load(reinterpret_cast<const uint8_t*>(text.data()), text.size());
-  net.set_threads(threads);
-  Data data = load_data(dir);
+  net.set_threads(threads_of(opt));
+  Data data = load_data(opt);
+  check_fits(net, data.test);
   print_table(net);
   Evaluation e = evaluate(net, data.test);
-  std::printf("test accuracy %.2f%% (%d digits), mean loss %.4f\n", 100.0 * e.accuracy(), data.test.n, e.mean_loss());
+  std::printf("test accuracy %.2f%% (%d images), mean loss %.4f\n", 100.0 * e.accuracy(), data.test.n, e.mean_loss());
+  if (!net.class_names().empty()) {
+    std::printf("%-16s %8s\n", "class", "accuracy");
+    for (int c = 0; c < net.classes(); c++) {
+      int total = 0;
+      for (int p = 0; p < net.classes(); p++) total += e.count(c, p);
+      std::printf("%-16s %7.2f%%\n", net.class_name(c).c_str(), total ? 100.0 * e.count(c, c) / total : 0.0);
+    }
+  }
   return 0;
 }
 
@@ -184,7 +254,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (cmd == "train") return train(opt);
-    if (cmd == "eval" && !positional.empty()) return eval(positional, opt["data"], threads_of(opt));
+    if (cmd == "eval" && !positional.empty()) return eval(positional, opt);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "convlab: %s\n", e.what());
     return 1;

@@ -27,21 +27,18 @@ double ink(const std::vector<float>& image, int side, int row0, int row1) {
 Dataset bars(int n) {
   Dataset d;
   d.n = n, d.h = d.w = 28;
-  d.images.assign((size_t)n * 784, 0.0f);
+  d.pixels.assign((size_t)n * 784, 0);
   d.labels.resize(n);
   for (int i = 0; i < n; i++) {
     d.labels[i] = i % 2;
     const int row = i % 2 ? 20 + i % 4 : 4 + i % 4;
-    for (int c = 4; c < 24; c++) d.images[(size_t)i * 784 + row * 28 + c] = 1.0f;
+    for (int c = 4; c < 24; c++) d.pixels[(size_t)i * 784 + row * 28 + c] = 255;
   }
   return d;
 }
 
-std::vector<uint8_t> idx_bytes(const std::vector<uint32_t>& dims, const std::vector<uint8_t>& data) {
-  std::vector<uint8_t> out = {0, 0, 0x08, (uint8_t)dims.size()};
-  for (uint32_t d : dims) out.insert(out.end(), {(uint8_t)(d >> 24), (uint8_t)(d >> 16), (uint8_t)(d >> 8), (uint8_t)d});
-  out.insert(out.end(), data.begin(), data.end());
-  return out;
+std::vector<uint8_t> idx_file(const std::vector<uint32_t>& dims, const std::vector<uint8_t>& data) {
+  return idx_bytes(dims, data.data());
 }
 
 }  // namespace
@@ -141,7 +138,7 @@ TEST_CASE("trainer: a failing step stops training with the engine's message; a n
   Dataset three = bars(8);
   three.labels[0] = 2;
   tr.set_data(&three, &test);
-  CHECK(tr.cannot_train(two).find("3 classes") != std::string::npos);
+  CHECK(tr.cannot_train(two).find("a label 2; this network gives 2 class scores") != std::string::npos);
 }
 
 TEST_CASE("trainer: a cosine schedule spans the run's epochs from the step it starts at, ending near lr × min") {
@@ -200,7 +197,11 @@ struct HostAndPage {
   }
 };
 
-TrainTestData bar_data() { return {bars(64), bars(20)}; }
+TrainTestData bar_data() {
+  TrainTestData d;
+  d.train = bars(64), d.test = bars(20);
+  return d;
+}
 
 }  // namespace
 
@@ -319,10 +320,10 @@ TEST_CASE("train settings: JSON round trip; out-of-range or wrong-typed fields k
 }
 
 TEST_CASE("data asset: four IDX files in one; truncation and a wrong count are Errors") {
-  auto train_images = idx_bytes({2, 2, 2}, {0, 255, 128, 0, 1, 2, 3, 4});
-  auto train_labels = idx_bytes({2}, {3, 7});
-  auto test_images = idx_bytes({1, 2, 2}, {9, 9, 9, 9});
-  auto test_labels = idx_bytes({1}, {1});
+  auto train_images = idx_file({2, 2, 2}, {0, 255, 128, 0, 1, 2, 3, 4});
+  auto train_labels = idx_file({2}, {3, 7});
+  auto test_images = idx_file({1, 2, 2}, {9, 9, 9, 9});
+  auto test_labels = idx_file({1}, {1});
   std::vector<uint8_t> asset;
   auto u32 = [&](uint32_t v) { asset.insert(asset.end(), {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)}); };
   u32(4);
@@ -332,10 +333,158 @@ TEST_CASE("data asset: four IDX files in one; truncation and a wrong count are E
   CHECK(d.train.n == 2);
   CHECK(d.train.h == 2);
   CHECK(d.train.labels[1] == 7);
-  CHECK(d.train.images[1] == doctest::Approx(1.0f));
+  float second[4];
+  d.train.images(0, 1, second);
+  CHECK(second[1] == doctest::Approx(1.0f));
+  CHECK(d.train.pixels[2] == 128);
+  CHECK(d.class_names.empty());   // four files: MNIST's digits, unnamed
+  CHECK(d.preprocess == Preprocess::Digit);
   CHECK(d.test.n == 1);
   CHECK_THROWS_AS(parse_dataset_asset(asset.data(), asset.size() - 1, "asset"), Error);
   CHECK_THROWS_AS(parse_dataset_asset(asset.data(), 10, "asset"), Error);
   asset[0] = 3;
-  CHECK_THROWS_WITH_AS(parse_dataset_asset(asset.data(), asset.size(), "asset"), "asset: expected 4 files", Error);
+  CHECK_THROWS_WITH_AS(parse_dataset_asset(asset.data(), asset.size(), "asset"), "asset: expected 4 or 5 files", Error);
+}
+
+TEST_CASE("data asset, five files: class names and preprocessing travel with it; pack and parse agree") {
+  TrainTestData d;
+  d.name = "Fashion-MNIST";
+  d.class_names = {"T-shirt/top", "Trouser", "Bag"};
+  d.preprocess = Preprocess::Fill;
+  d.train = bars(6);
+  d.test = bars(2);
+  d.test.labels[1] = 2;
+  const auto asset = pack_dataset_asset(d);
+  TrainTestData back = parse_dataset_asset(asset.data(), asset.size(), "fashion.bin");
+  CHECK(back.name == "Fashion-MNIST");
+  CHECK(back.class_names == d.class_names);
+  CHECK(back.preprocess == Preprocess::Fill);
+  CHECK(back.train.pixels == d.train.pixels);
+  CHECK(back.test.labels == d.test.labels);
+  // a label beyond the named classes is refused, naming the asset
+  d.class_names = {"a", "b"};
+  const auto bad = pack_dataset_asset(d);
+  CHECK_THROWS_WITH(parse_dataset_asset(bad.data(), bad.size(), "fashion.bin"),
+                    "fashion.bin: a label is 2, but there are only 2 classes");
+}
+
+namespace {
+std::vector<float> blob(int y, int x) {
+  std::vector<float> in(784, 0.0f);
+  in[(size_t)y * 28 + x] = 1.0f;
+  return in;
+}
+}  // namespace
+
+TEST_CASE("my examples: add, relabel, delete, rename; every 5th is held out; why training cannot start") {
+  MyExamples m;
+  CHECK(m.names == std::vector<std::string>{"circle", "cross", "line"});
+  CHECK(m.cannot_train(8) == "the class \"circle\" has no examples yet");
+  for (int k = 0; k < 10; k++)
+    for (int c = 0; c < 3; c++) m.add(blob(c, k).data(), c);
+  CHECK(m.count() == 30);
+  CHECK(m.count_of(1) == 10);
+  CHECK(m.pixels[(size_t)3 * 784 + 0 * 28 + 1] == 255);  // example 3: class 0, pixel (0, 1)
+  TrainTestData d = m.split();
+  CHECK(d.train.n == 24);
+  CHECK(d.test.n == 6);  // the 5th and 10th of each class
+  CHECK(d.class_names == m.names);
+  CHECK(m.cannot_train(24) == "");
+  CHECK(m.cannot_train(32) == "24 training examples are fewer than the batch size (32): add examples or make the batch at most 24");
+  m.relabel(0, 2);
+  CHECK(m.count_of(2) == 11);
+  m.remove(0);
+  CHECK(m.count() == 29);
+  CHECK(m.count_of(2) == 10);
+  CHECK_THROWS_WITH(m.rename(1, "line"), "there is already a class named \"line\"");
+  m.rename(1, "star");
+  CHECK(m.names[1] == "star");
+  m.add_class("letter A");
+  CHECK(m.names.size() == 4);
+  CHECK(m.cannot_train(8) == "the class \"letter A\" has no examples yet");
+  m.remove_class(1);  // "star" and its examples go; "line" becomes class 1
+  CHECK(m.names == std::vector<std::string>{"circle", "line", "letter A"});
+  CHECK(m.count() == 19);
+  CHECK(m.count_of(1) == 10);
+  m.remove_class(2);
+  CHECK_THROWS_WITH(m.remove_class(0), "a classifier needs at least 2 classes");
+  CHECK_THROWS_AS(m.add(blob(0, 0).data(), 5), Error);
+  CHECK_THROWS_AS(m.rename(0, ""), Error);
+}
+
+TEST_CASE("my examples: IDX export and import round trip; bad files change nothing") {
+  MyExamples m;
+  for (int k = 0; k < 7; k++) m.add(blob(k, 2 * k).data(), k % 3);
+  const auto images = m.images_idx(), labels = m.labels_idx();
+  MyExamples other;
+  other.import_idx(images.data(), images.size(), "mine-images.idx3-ubyte", labels.data(), labels.size(), "mine-labels.idx1-ubyte");
+  CHECK(other.pixels == m.pixels);
+  CHECK(other.labels == m.labels);
+  // names travel as JSON next to the examples
+  m.rename(2, "star");
+  other.set_names_json(m.names_json());
+  CHECK(other.names == m.names);
+  CHECK_THROWS_AS(other.set_names_json("[\"only one\"]"), Error);
+  CHECK_THROWS_AS(other.set_names_json("{not json"), Error);
+  CHECK(other.names == m.names);
+
+  auto wrong_magic = images;
+  wrong_magic[0] = 1;
+  CHECK_THROWS_WITH(other.import_idx(wrong_magic.data(), wrong_magic.size(), "a.idx", labels.data(), labels.size(), "b.idx"),
+                    "a.idx: not an IDX file (bad magic)");
+  auto short_labels = idx_bytes({6}, m.labels.data());
+  CHECK_THROWS_WITH(other.import_idx(images.data(), images.size(), "a.idx", short_labels.data(), short_labels.size(), "b.idx"),
+                    "a.idx and b.idx disagree: 7 images, 6 labels");
+  auto truncated = images;
+  truncated.pop_back();
+  CHECK_THROWS_AS(other.import_idx(truncated.data(), truncated.size(), "a.idx", labels.data(), labels.size(), "b.idx"), Error);
+  std::vector<uint8_t> high = m.labels;
+  high[3] = 9;
+  auto high_labels = idx_bytes({7}, high.data());
+  CHECK_THROWS_WITH(other.import_idx(images.data(), images.size(), "a.idx", high_labels.data(), high_labels.size(), "b.idx"),
+                    "b.idx: label 9 of example 3 is not one of the 3 classes");
+  std::vector<uint8_t> px(2 * 10 * 10);
+  auto small = idx_bytes({2, 10, 10}, px.data());
+  auto two = idx_bytes({2}, m.labels.data());
+  CHECK_THROWS_WITH(other.import_idx(small.data(), small.size(), "a.idx", two.data(), two.size(), "b.idx"),
+                    "a.idx: its images are 10×10; the drawing pad's examples are 28×28");
+  CHECK(other.pixels == m.pixels);  // every refusal left the examples as they were
+  CHECK(other.labels == m.labels);
+}
+
+TEST_CASE("a network for my classes: the head follows the class count; fine-tuning keeps the other layers; freeze keeps the features") {
+  Network mnist(kPresets[0].spec, 1);
+  const std::vector<std::string> names = {"circle", "cross", "line"};
+  Network fresh = network_for_classes(mnist.spec(), names, 7);
+  CHECK(fresh.classes() == 3);
+  CHECK(fresh.class_names() == names);
+  Network tuned = network_for_classes(mnist.spec(), names, 7, &mnist);
+  const size_t features = feature_layers(tuned.spec());
+  REQUIRE(features > 0);
+  for (size_t i = 0; i < tuned.info().size(); i++) {
+    ParamView a = tuned.weights(i), b = mnist.weights(i);
+    if (a.count == 0) continue;
+    INFO("layer " << i);
+    const bool same = a.count == b.count && std::equal(a.data, a.data + a.count, b.data);
+    CHECK(same == (i + 1 < tuned.info().size()));  // all but the resized head
+  }
+  // freeze: a step changes only the layers from the first dense one on
+  Dataset three = bars(8);
+  TrainSettings s;
+  s.freeze_features = true, s.batch = 8, s.augment = false;
+  Trainer t;
+  t.settings = s;
+  t.set_data(&three, &three);
+  const std::vector<float> before(tuned.weights(0).data, tuned.weights(0).data + tuned.weights(0).count);
+  const size_t head = tuned.info().size() - 1;
+  const std::vector<float> head_before(tuned.weights(head).data, tuned.weights(head).data + tuned.weights(head).count);
+  CHECK(!t.step_batch(tuned).failed);
+  CHECK(std::equal(before.begin(), before.end(), tuned.weights(0).data));
+  CHECK(!std::equal(head_before.begin(), head_before.end(), tuned.weights(head).data));
+  CHECK(tuned.frozen_layers() == features);
+  t.settings.freeze_features = false;
+  CHECK(!t.step_batch(tuned).failed);
+  CHECK(!std::equal(before.begin(), before.end(), tuned.weights(0).data));
+  CHECK_THROWS_WITH(network_for_classes(parse_spec(R"({"input":[1,28,28],"layers":[{"type":"conv2d","filters":3,"kernel":28}]})"), names, 1),
+                    "this network has no dense layer to give one score per class");
 }

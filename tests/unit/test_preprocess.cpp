@@ -30,7 +30,7 @@ Moments moments(const std::vector<float>& img) {
 
 TEST_CASE("MNIST preprocessing: empty canvas gives a blank image") {
   std::vector<float> canvas(280 * 280, 0.0f), out(784, 1.0f);
-  CHECK_FALSE(mnist_preprocess(canvas.data(), 280, 280, out.data()));
+  CHECK_FALSE(preprocess_drawing(canvas.data(), 280, 280, Preprocess::Digit, out.data()));
   for (float v : out) CHECK(v == 0.0f);
 }
 
@@ -41,7 +41,7 @@ TEST_CASE("MNIST preprocessing: longer side → 20 px, aspect kept, centre of ma
     for (int j = 20; j < 70; j++) canvas[i * 280 + j] = 1.0f;
   for (int i = 130; i < 160; i++)
     for (int j = 70; j < 120; j++) canvas[i * 280 + j] = 1.0f;
-  REQUIRE(mnist_preprocess(canvas.data(), 280, 280, out.data()));
+  REQUIRE(preprocess_drawing(canvas.data(), 280, 280, Preprocess::Digit, out.data()));
   Moments m = moments(out);
   CHECK(m.y1 - m.y0 + 1 == 20);            // 150 px → 20 px
   CHECK(m.x1 - m.x0 + 1 == doctest::Approx(100 * 20 / 150.0).epsilon(0.1));  // 100 px wide → ≈ 13
@@ -63,11 +63,28 @@ TEST_CASE("MNIST preprocessing: a digit drawn anywhere, any size, gives the same
   };
   std::vector<float> a(784), b(784);
   auto small = ring(60, 60, 40, 8), large = ring(140, 140, 100, 20);
-  REQUIRE(mnist_preprocess(small.data(), 280, 280, a.data()));
-  REQUIRE(mnist_preprocess(large.data(), 280, 280, b.data()));
+  REQUIRE(preprocess_drawing(small.data(), 280, 280, Preprocess::Digit, a.data()));
+  REQUIRE(preprocess_drawing(large.data(), 280, 280, Preprocess::Digit, b.data()));
   double diff = 0;
   for (int k = 0; k < 784; k++) diff += std::fabs(a[k] - b[k]);
   CHECK(diff / 784 < 0.03);
+}
+
+TEST_CASE("Fashion-MNIST preprocessing: longer side → 28 px, the box centred (not the centre of mass)") {
+  // The same lopsided shape as above: its box fills the frame's height and sits in the middle.
+  std::vector<float> canvas(280 * 280, 0.0f), out(784);
+  for (int i = 10; i < 160; i++)
+    for (int j = 20; j < 70; j++) canvas[i * 280 + j] = 1.0f;
+  for (int i = 130; i < 160; i++)
+    for (int j = 70; j < 120; j++) canvas[i * 280 + j] = 1.0f;
+  REQUIRE(preprocess_drawing(canvas.data(), 280, 280, Preprocess::Fill, out.data()));
+  Moments m = moments(out);
+  CHECK(m.y0 == 0);
+  CHECK(m.y1 == 27);                        // 150 px → 28 px
+  CHECK(m.x1 - m.x0 + 1 == 19);             // 100 px wide → 18.7
+  CHECK(std::abs((m.x0 + m.x1) - 27) <= 1);  // the box, not the heavier left bar, is centred
+  CHECK(m.cx < 13.0);                        // so the centre of mass stays left of the middle
+  CHECK_FALSE(preprocess_drawing(std::vector<float>(280 * 280, 0.0f).data(), 280, 280, Preprocess::Fill, out.data()));
 }
 
 TEST_CASE("shift_image moves the picture and brings in zeros") {

@@ -55,11 +55,11 @@ bool Pad::undo() {
   return true;
 }
 
-PadInput pad_input(const Pad& pad, int shift_y, int shift_x) {
+PadInput pad_input(const Pad& pad, int shift_y, int shift_x, Preprocess how) {
   PadInput in;
   in.centred.assign((size_t)kDigitSide * kDigitSide, 0.0f);
   in.input.assign(in.centred.size(), 0.0f);
-  in.empty = !mnist_preprocess(pad.canvas().data(), kPadSide, kPadSide, in.centred.data());
+  in.empty = !preprocess_drawing(pad.canvas().data(), kPadSide, kPadSide, how, in.centred.data());
   shift_image(in.centred.data(), kDigitSide, kDigitSide, shift_y, shift_x, in.input.data());
   return in;
 }

@@ -6,6 +6,7 @@
 #include <deque>
 #include <vector>
 
+#include "preprocess.h"
 #include "size_limits.h"
 
 namespace convlab {
@@ -37,12 +38,13 @@ class Pad {
   uint64_t version_ = 1;
 };
 
-// What the network receives from the pad: MNIST-style preprocessing (crop, scale the longer side
-// to 20 px, centre of mass to the middle of 28×28), then the equivariance demo's whole-pixel shift.
+// What the network receives from the pad: the data set's preprocessing (preprocess.h: MNIST's
+// crop, 20-px box and centre of mass, or Fashion-MNIST's full frame), then the equivariance demo's
+// whole-pixel shift.
 struct PadInput {
   std::vector<float> centred, input;  // 28×28 each
   bool empty = true;                  // nothing drawn
 };
-PadInput pad_input(const Pad& pad, int shift_y, int shift_x);
+PadInput pad_input(const Pad& pad, int shift_y, int shift_x, Preprocess how = Preprocess::Digit);
 
 }  // namespace convlab

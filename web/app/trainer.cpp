@@ -33,16 +33,38 @@ OptimizerConfig optimizer_of(const TrainSettings& s, uint64_t start, uint64_t st
 
 std::string cannot_train(const Network& net, const Dataset* train) {
   if (!train) return "the data set is not loaded yet";
-  const Shape in = net.spec().input;
-  if (in.c != 1 || in.h != train->h || in.w != train->w)
-    return "this network takes " + std::to_string(in.c) + "×" + std::to_string(in.h) + "×" + std::to_string(in.w) +
-           " inputs; the data set's images are 1×" + std::to_string(train->h) + "×" + std::to_string(train->w);
-  int max_label = 0;
-  for (uint8_t l : train->labels) max_label = std::max(max_label, (int)l);
-  if (max_label >= net.classes())
-    return "the data set has " + std::to_string(max_label + 1) + " classes; this network gives " +
-           std::to_string(net.classes()) + " class scores";
-  return "";
+  return why_not_fits(net, *train);
+}
+
+size_t feature_layers(const NetworkSpec& spec) {
+  for (size_t i = 0; i < spec.layers.size(); i++)
+    if (spec.layers[i].type == LayerType::Dense) return i;
+  return 0;
+}
+
+Network network_for_classes(const NetworkSpec& spec, const std::vector<std::string>& names, uint64_t seed,
+                            Network* from) {
+  NetworkSpec s = spec;
+  auto head = std::find_if(s.layers.rbegin(), s.layers.rend(), [](const LayerSpec& l) { return l.type == LayerType::Dense; });
+  if (head == s.layers.rend()) throw Error("this network has no dense layer to give one score per class");
+  head->units = (int)names.size();
+  Network net(s, seed);
+  if (net.classes() != (int)names.size())
+    throw Error("this network gives " + std::to_string(net.classes()) + " scores after its last dense layer, not one per class");
+  net.set_class_names(names);
+  if (from && from->spec().input.per_example() == s.input.per_example() && from->info().size() == net.info().size()) {
+    for (size_t i = 0; i < net.info().size(); i++) {
+      if (s.layers[i].type != from->spec().layers[i].type) continue;
+      ParamView w = net.weights(i), b = net.biases(i), fw = from->weights(i), fb = from->biases(i);
+      if (w.count != fw.count || b.count != fb.count) continue;
+      std::copy_n(fw.data, w.count, w.data);
+      std::copy_n(fb.data, b.count, b.data);
+    }
+    // through a model file, so that the weights a diverged step falls back to are these
+    const std::vector<uint8_t> bytes = net.save(false);
+    return Network::load(bytes.data(), bytes.size());
+  }
+  return net;
 }
 
 void Trainer::reset() {
@@ -69,6 +91,7 @@ void Trainer::ensure_run(Network& net) {
   run_->batch_size = settings.batch;
   run_->augment.max_shift_px = settings.augment ? settings.shift_px : 0.0f;
   run_->augment.max_rotate_deg = settings.augment ? settings.rotate_deg : 0.0f;
+  net.freeze_layers(settings.freeze_features ? feature_layers(net.spec()) : 0);
   const uint64_t steps_per_epoch = ((uint64_t)train_->n + settings.batch - 1) / settings.batch;
   net.set_optimizer(optimizer_of(settings, schedule_start_, steps_per_epoch));
 }
@@ -172,7 +195,7 @@ nlohmann::json settings_to_json(const TrainSettings& s) {
           {"nesterov", s.nesterov}, {"batch", s.batch}, {"epochs", s.epochs}, {"seed", s.seed},
           {"augment", s.augment}, {"shiftPx", s.shift_px}, {"rotateDeg", s.rotate_deg},
           {"schedule", s.schedule}, {"stepEpochs", s.step_epochs}, {"stepGamma", s.step_gamma},
-          {"cosineMin", s.cosine_min}};
+          {"cosineMin", s.cosine_min}, {"freezeFeatures", s.freeze_features}};
 }
 
 TrainSettings settings_from_json(const nlohmann::json& j) {
@@ -198,6 +221,7 @@ TrainSettings settings_from_json(const nlohmann::json& j) {
   get("stepEpochs", s.step_epochs, 1, 1e6);
   get("stepGamma", s.step_gamma, 0, 1);
   get("cosineMin", s.cosine_min, 0, 1);
+  get("freezeFeatures", s.freeze_features, 0, 1);
   return s;
 }
 

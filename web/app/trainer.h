@@ -30,12 +30,21 @@ struct TrainSettings {
   int step_epochs = 3;            // step: every this many epochs …
   float step_gamma = 0.5f;        // … the learning rate × this
   float cosine_min = 0.0f;        // cosine: down to lr × this at the last epoch
+  bool freeze_features = false;   // only the dense head learns (feature_layers() keep their weights)
 };
 // The optimizer for a run that starts at network step `start` with `steps_per_epoch` batches.
 OptimizerConfig optimizer_of(const TrainSettings& s, uint64_t start, uint64_t steps_per_epoch);
 
 // Empty when `net` can train on `train`, else why not.
 std::string cannot_train(const Network& net, const Dataset* train);
+
+// The layers before the first dense layer: the features that "freeze" keeps (0 when it has none).
+size_t feature_layers(const NetworkSpec& spec);
+// A network for these classes: `spec` with its last dense layer giving names.size() scores, fresh
+// weights from `seed`; with keep_weights, every layer whose weights have the same shape in `from`
+// (all of them but a resized head) starts from `from`'s weights — fine-tuning. Throws Error.
+Network network_for_classes(const NetworkSpec& spec, const std::vector<std::string>& names, uint64_t seed,
+                            Network* from = nullptr);  // only read
 
 // What a slice of work did, for the page to act on.
 struct TrainerUpdate {

@@ -21,7 +21,7 @@ void digit_gallery(const char* key, const std::vector<int>& indices, uint64_t ve
     const size_t pixels = (size_t)side_h * side_w;
     std::vector<float> planes((size_t)count * pixels);
     for (int k = 0; k < count; k++)
-      std::copy_n(test.images.data() + (size_t)indices[k] * pixels, pixels, planes.data() + (size_t)k * pixels);
+      test.images(indices[k], 1, planes.data() + (size_t)k * pixels);
     int rows, cols;
     auto atlas = make_atlas(planes.data(), count, side_h, side_w, kGalleryColumns, &rows, &cols);
     h.update(atlas.data(), rows, cols, Colormap::Gray, 1.0f, kGalleryCell);
