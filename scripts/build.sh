@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/build.sh [native|asan|wasm|web|all] — one CMake project, built natively (g++) and to WASM (em++).
-#   native: engine, doctest suite, CLI build/native/convlab, MNIST IDX files, the default model
+#   native: engine, doctest suite, CLI build/native/convlab, MNIST IDX files, the default models (MNIST, Fashion-MNIST)
 #   asan:   the doctest suite under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan)
 #   wasm:   build/wasm/convlab_engine.{js,wasm}, the doctest suite for node, the page's app
 #   web:    build/web/ — everything the page serves
@@ -38,9 +38,14 @@ assemble_web() {
   # isolated), and the trainer's worker runs the same one.
   cp index.html web/host.js web/trainer_worker.js build/wasm/convlab_app.js build/wasm/convlab_app.wasm \
     build/wasm/convlab_app_mt.js build/wasm/convlab_app_mt.wasm build/wasm/convlab_app_mt.worker.js build/web.tmp/
-  cp build/native/default.clmodel build/web.tmp/default.clmodel
-  # MNIST as one gzip asset: u32 count, u32 sizes, then the four IDX files (parsed by web/app/datasets.cpp)
+  cp build/native/default.clmodel build/native/fashion.clmodel build/web.tmp/
+  # Each data set as one gzip asset: u32 count, u32 sizes, then the four IDX files and a
+  # description (parsed by web/app/datasets.cpp). Fashion-MNIST: the first 12,000 / 2,000 (6 MB,
+  # downloaded only when picked) of Debian's 60,000 / 10,000.
   node scripts/pack_assets.mjs build/data build/web.tmp/mnist.bin.gz
+  node scripts/pack_assets.mjs /usr/share/datasets/fashion-mnist build/web.tmp/fashion.bin.gz --name Fashion-MNIST \
+    --classes "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot" --preprocess fill \
+    --train 12000 --test 2000
   rm -rf build/web && mv build/web.tmp build/web
   du -b build/web/* | sort -n
 }

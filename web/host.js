@@ -1,10 +1,17 @@
 // The page's JavaScript: picks the build (threaded when the page is cross-origin isolated), starts
 // the WASM app and its trainer worker (web/trainer_worker.js) and relays between them, fetches the
-// default model and MNIST, keeps the last model in localStorage, downloads and uploads model files,
-// and exposes the test hook window.convlab. Everything else happens in C++ (web/app/).
+// default models and the data sets, keeps models and the user's examples in IndexedDB, downloads
+// and uploads files, and exposes the test hook window.convlab. Everything else happens in C++ (web/app/).
 'use strict';
 (function () {
-  const STORAGE_KEY = 'convlab.model';
+  const LEGACY_STORAGE_KEY = 'convlab.model';  // where earlier versions kept the MNIST model
+  // Data sets by id: their asset (gzip) and the model the page starts from when none is kept.
+  const DATA = {
+    mnist: { asset: 'mnist.bin.gz', model: 'default.clmodel' },
+    fashion: { asset: 'fashion.bin.gz', model: 'fashion.clmodel' },
+    mine: { asset: null, model: null },
+  };
+  const MAX_IMPORT_BYTES = 64 << 20;  // an IDX file of the user's examples (5,000 × 784 is 4 MB)
   // Shared memory (and so threads) exists only in a cross-origin isolated page (COOP + COEP headers).
   const threaded = self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
   const build = threaded ? 'convlab_app_mt' : 'convlab_app';
@@ -17,7 +24,49 @@
   wasm.catch(() => {});  // reported where awaited
   let app = null;
   let worker = null;
-  let datasetBytes = null;  // kept for a trainer that has to be restarted
+  const dataBytes = {};     // decompressed assets by id, kept for the trainer (and its restart)
+  let trainerData = null;   // the id the trainer has
+
+  // ---- IndexedDB: one database for models and examples ----
+  // Database "convlab", version 1: store "models" (key: data set id → {bytes, date, source}) and
+  // store "examples" (key "mine" → {names (JSON), images, labels (IDX files)}).
+  let dbPromise = null;
+  function db() {
+    if (!dbPromise) {
+      dbPromise = new Promise((resolve, reject) => {
+        if (!self.indexedDB) { reject(new Error('this browser has no IndexedDB')); return; }
+        const open = indexedDB.open('convlab', 1);
+        open.onupgradeneeded = () => {
+          open.result.createObjectStore('models');
+          open.result.createObjectStore('examples');
+        };
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error || new Error('IndexedDB cannot be opened'));
+        open.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
+      });
+      dbPromise.catch(() => {});
+    }
+    return dbPromise;
+  }
+  async function dbRequest(store, mode, make) {
+    const database = await db();
+    return new Promise((resolve, reject) => {
+      const tx = database.transaction(store, mode);
+      const request = make(tx.objectStore(store));
+      let result;
+      request.onsuccess = () => { result = request.result; };
+      tx.oncomplete = () => resolve(result);
+      tx.onerror = () => reject(tx.error || request.error || new Error('IndexedDB failed'));
+      tx.onabort = () => reject(tx.error || new Error('IndexedDB aborted (out of space?)'));
+    });
+  }
+  const dbGet = (store, key) => dbRequest(store, 'readonly', (s) => s.get(key));
+  const dbPut = (store, key, value) => dbRequest(store, 'readwrite', (s) => s.put(value, key));
+  const dbDelete = (store, key) => dbRequest(store, 'readwrite', (s) => s.delete(key));
+  function storageFailed(what, e) {
+    console.warn('ConvLab: could not keep ' + what + ':', e && e.message);
+    app.ccall('convlab_storage_failed', null, ['string'], [what + ' (' + String((e && e.message) || e) + ')']);
+  }
 
   // Bytes go to C++ through Module.convlabBytes (web/app/js_bytes.h), never through a heap view
   // kept here: another thread may have grown the memory under it.
@@ -45,7 +94,7 @@
       if (started === worker) restartTrainer(compiled, event.message || 'the worker failed');
     };
     worker.postMessage({ type: 'init', script: build + '.js', wasm: compiled });
-    if (datasetBytes) worker.postMessage({ type: 'data', bytes: datasetBytes });
+    if (trainerData) worker.postMessage({ type: 'data', bytes: dataBytes[trainerData] });
     window.convlab.trainerWorkers++;
   }
   function restartTrainer(compiled, why) {
@@ -55,11 +104,6 @@
     app.ccall('convlab_trainer_restarted', null, ['string'], [String(why)]);
   }
 
-  function toBase64(bytes) {
-    let s = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-    return btoa(s);
-  }
   function fromBase64(text) {
     const s = atob(text);
     const bytes = new Uint8Array(s.length);
@@ -72,10 +116,20 @@
     if (!response.ok) throw new Error(url + ': HTTP ' + response.status);
     return new Uint8Array(await response.arrayBuffer());
   }
-  async function fetchDataset() {
-    const response = await fetch('mnist.bin.gz');
-    if (!response.ok) throw new Error('HTTP ' + response.status);
-    const stream = response.body.pipeThrough(new DecompressionStream('gzip'));
+  // A gzip asset, inflated as it arrives; progress(fraction) of the compressed bytes.
+  async function fetchAsset(url, progress) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(url + ': HTTP ' + response.status);
+    const total = Number(response.headers.get('content-length')) || 0;
+    let received = 0;
+    const counted = new TransformStream({
+      transform(chunk, controller) {
+        received += chunk.length;
+        if (total && progress) progress(Math.min(1, received / total));
+        controller.enqueue(chunk);
+      },
+    });
+    const stream = response.body.pipeThrough(counted).pipeThrough(new DecompressionStream('gzip'));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   }
   // The model is fetched at once, in parallel with compiling the app: the first frame waits for it.
@@ -86,23 +140,85 @@
   let firstFrameDrawn;
   const firstFrame = new Promise((resolve) => { firstFrameDrawn = resolve; });
 
-  async function loadDefaultModel() {
-    const bytes = await (defaultModel || fetchBytes('default.clmodel'));
-    defaultModel = null;
-    loadModelBytes(bytes, 'default');
+  async function loadDefaultModel(id) {
+    if (!DATA[id].model) {  // my classes: a new network of the Build tab's architecture
+      app._convlab_new_model_for_classes();
+      return;
+    }
+    const bytes = await (id === 'mnist' && defaultModel ? defaultModel : fetchBytes(DATA[id].model));
+    if (id === 'mnist') defaultModel = null;
+    loadModelBytes(bytes, id === 'mnist' ? 'default' : 'default ' + id);
   }
 
-  async function loadDataset() {
+  async function keptModel(id) {
     try {
-      await firstFrame;
-      const bytes = await fetchDataset();
+      const kept = await dbGet('models', id);
+      if (kept && kept.bytes) return kept.bytes;
+    } catch (e) { /* no storage: start from the default */ }
+    if (id !== 'mnist') return null;
+    try {  // once: what earlier versions kept in localStorage moves to IndexedDB
+      const legacy = localStorage.getItem(LEGACY_STORAGE_KEY);
+      if (legacy) {
+        const bytes = fromBase64(legacy);
+        await dbPut('models', 'mnist', { bytes, date: Date.now(), source: 'localStorage' });
+        localStorage.removeItem(LEGACY_STORAGE_KEY);
+        return bytes;
+      }
+    } catch (e) { /* storage may be disabled */ }
+    return null;
+  }
+
+  async function loadKeptModel(id) {
+    const bytes = await keptModel(id);
+    if (!(bytes && loadModelBytes(bytes, 'browser storage'))) await loadDefaultModel(id);
+  }
+
+  async function loadDataset(id) {
+    try {
+      if (id === 'mnist') await firstFrame;
+      const bytes = await fetchAsset(DATA[id].asset, (f) => app._convlab_dataset_progress(f));
+      dataBytes[id] = bytes;
       app.convlabBytes = bytes;
-      app._convlab_set_dataset(bytes.length);
-      datasetBytes = bytes;
-      worker.postMessage({ type: 'data', bytes });
+      app.ccall('convlab_set_dataset', null, ['number', 'string'], [bytes.length, id]);
     } catch (e) {
-      app.ccall('convlab_dataset_failed', null, ['string'], [String(e.message || e)]);
+      app.ccall('convlab_dataset_failed', null, ['string', 'string'], [id, String(e.message || e)]);
     }
+  }
+
+  async function restoreExamples() {
+    let kept = null;
+    try { kept = await dbGet('examples', 'mine'); } catch (e) { /* no storage */ }
+    if (!kept) { app.ccall('convlab_set_my_examples', null, ['string', 'number', 'number'], ['', 0, 0]); return; }
+    const bytes = new Uint8Array(kept.images.length + kept.labels.length);
+    bytes.set(kept.images, 0);
+    bytes.set(kept.labels, kept.images.length);
+    app.convlabBytes = bytes;
+    app.ccall('convlab_set_my_examples', null, ['string', 'number', 'number'], [kept.names, kept.images.length, kept.labels.length]);
+  }
+
+  function readFile(file) {
+    return file.arrayBuffer().then((b) => new Uint8Array(b));
+  }
+  // The user's IDX files: images (3 dimensions) and labels (1) told apart by their header,
+  // an optional names .json. Too large a file is refused before it is read.
+  async function importExamples(files) {
+    const fail = (why) => app.ccall('convlab_import_failed', null, ['string'], [why]);
+    let images = null, labels = null, names = '';
+    for (const file of files) {
+      if (file.size > MAX_IMPORT_BYTES) { fail(`${file.name} has ${file.size} bytes, more than ${MAX_IMPORT_BYTES}`); return; }
+      const bytes = await readFile(file);
+      if (file.name.endsWith('.json')) names = new TextDecoder().decode(bytes);
+      else if (bytes.length >= 4 && bytes[3] === 3) images = { file, bytes };
+      else if (bytes.length >= 4 && bytes[3] === 1) labels = { file, bytes };
+      else { fail(`${file.name} is not an IDX images or labels file`); return; }
+    }
+    if (!images || !labels) { fail('pick an images file and a labels file (IDX), and optionally the names .json'); return; }
+    const both = new Uint8Array(images.bytes.length + labels.bytes.length);
+    both.set(images.bytes, 0);
+    both.set(labels.bytes, images.bytes.length);
+    app.convlabBytes = both;
+    app.ccall('convlab_import_examples', null, ['number', 'number', 'string', 'string', 'string'],
+      [images.bytes.length, labels.bytes.length, images.file.name, labels.file.name, names]);
   }
 
   window.convlabHost = {
@@ -135,18 +251,38 @@
       });
       input.click();
     },
-    storeModel(bytes) {
-      try {
-        localStorage.setItem(STORAGE_KEY, toBase64(bytes));
-      } catch (e) {
-        console.warn('ConvLab: the model could not be kept in this browser:', e.message);
+    storeModel(id, bytes) {
+      dbPut('models', id, { bytes, date: Date.now() }).catch((e) => storageFailed('the model', e));
+    },
+    forgetModel(id) {
+      dbDelete('models', id).catch(() => {});
+    },
+    loadKeptModel(id) {
+      loadKeptModel(id).catch((e) => app.ccall('convlab_dataset_failed', null, ['string', 'string'], [id, 'its model: ' + e.message]));
+    },
+    fetchDataset(id) {
+      if (dataBytes[id]) {
+        app.convlabBytes = dataBytes[id];
+        app.ccall('convlab_set_dataset', null, ['number', 'string'], [dataBytes[id].length, id]);
+      } else {
+        loadDataset(id);
       }
     },
-    forgetModel() {
-      try { localStorage.removeItem(STORAGE_KEY); } catch (e) { /* storage may be disabled */ }
+    useTrainerData(id, bytes) {  // bytes: my examples, packed by the app; else the asset fetched here
+      if (bytes) dataBytes[id] = bytes;
+      trainerData = id;
+      worker.postMessage({ type: 'data', bytes: dataBytes[id] });
     },
-    loadDefaultModel() {
-      loadDefaultModel().catch((e) => console.error('ConvLab:', e.message));
+    storeExamples(names, images, labels) {
+      dbPut('examples', 'mine', { names, images, labels, date: Date.now() }).catch((e) => storageFailed('your examples', e));
+    },
+    pickExampleFiles() {
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.multiple = true;
+      input.accept = '.idx3-ubyte,.idx1-ubyte,.idx,.json,application/octet-stream';
+      input.addEventListener('change', () => importExamples(Array.from(input.files || [])));
+      input.click();
     },
     trainerCommand(json, bytes) {
       worker.postMessage({ type: 'command', json, bytes }, [bytes.buffer]);
@@ -202,9 +338,8 @@
     app._convlab_set_trainer_threads(threaded ? 1 : 0, trainerThreads);
     startTrainer(compiled);
     document.getElementById('loading').remove();
-    let stored = null;
-    try { stored = localStorage.getItem(STORAGE_KEY); } catch (e) { /* storage may be disabled */ }
-    if (!(stored && loadModelBytes(fromBase64(stored), 'browser storage'))) await loadDefaultModel();
-    loadDataset();
+    await loadKeptModel('mnist');
+    restoreExamples();
+    loadDataset('mnist');
   }).catch((e) => console.error('ConvLab failed to start:', e));
 })();

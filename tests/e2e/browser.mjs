@@ -69,8 +69,11 @@ export async function waitFrames(page, count) {
 
 // An ImGui button needs press and release on different frames: hold it for two frames, whatever
 // the frame rate (a loaded machine draws a frame in more than 100 ms), then let two more pass.
+// The pointer rests on the button for a frame first, as a hand's does (after a modal popup closes,
+// ImGui picks the hovered window again only from a frame that saw the pointer move).
 export async function clickAt(page, x, y) {
   await page.mouse.move(x, y);
+  await waitFrames(page, 1);
   await page.mouse.down();
   await waitFrames(page, 2);
   await page.mouse.up();

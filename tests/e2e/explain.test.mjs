@@ -299,7 +299,10 @@ test('One keymap: "?" lists every key, none means two things in one place; T sta
   const keys = await page.evaluate(() => window.convlab.keymap());
   const places = keys.map((k) => `${k.where}:${k.keys}`);
   assert.equal(new Set(places).size, places.length, `a key twice in one place: ${places}`);
-  for (const k of ['C', 'Ctrl+Z', 'T', '?', 'Esc', '←']) assert.ok(keys.some((e) => e.keys === k), `${k} is listed`);
+  // a page-wide key applies in every place too: no other place may reuse it
+  const pageKeys = new Set(keys.filter((k) => k.where === 'page').map((k) => k.keys));
+  for (const k of keys) if (k.where !== 'page') assert.ok(!pageKeys.has(k.keys), `${k.keys} means two things`);
+  for (const k of ['C', 'Ctrl+Z', 'T', '?', 'Esc', '←', 'Shift+1', 'Shift+0']) assert.ok(keys.some((e) => e.keys === k), `${k} is listed`);
   await page.keyboard.press('?');
   await waitFor(page, () => window.convlab.state().helpOpen);
   await page.screenshot({ path: path.join(artifacts, 'keys-overlay.png') });

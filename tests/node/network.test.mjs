@@ -91,6 +91,20 @@ test('same seed → identical save(); save → load → identical predictions an
   for (const n of [a, b, c, other]) n.delete();
 });
 
+test('class names: set, kept through save → load, in describe(); a wrong count is an Error', () => {
+  const net = new Network(JSON.stringify(LENET), 1);
+  assert.deepEqual(net.classNames, []);
+  const names = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+  net.setClassNames(names);
+  const back = Network.load(net.save());
+  assert.deepEqual(back.classNames, names);
+  assert.deepEqual(JSON.parse(back.describe()).classNames, names);
+  assert.throws(() => net.setClassNames(['a', 'b']), /2 class names for a network with 10 classes/);
+  assert.throws(() => net.setClassNames('a,b'), /array of strings/);
+  assert.deepEqual(net.classNames, names);
+  for (const n of [net, back]) n.delete();
+});
+
 test('corrupt, truncated and foreign model files are rejected with a message', () => {
   const net = new Network(JSON.stringify(LENET), 1);
   const good = net.save();

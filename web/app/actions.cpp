@@ -75,7 +75,18 @@ void use_network(std::unique_ptr<Network> net, const std::string& source) {
 
 bool training_shown() { return app.link.pending() ? app.link.intended_running : app.trainer.running; }
 
-std::string why_cannot_train() { return app.net ? cannot_train(*app.net, app.train.get()) : "no model"; }
+std::string why_cannot_train() {
+  if (!app.net) return "no model";
+  if (!app.train) return data_status();
+  if (!model_fits_data())
+    return "the model's classes are not those of " + std::string(kDataNames[app.data.active]) +
+           (app.data.active == kMine ? " — make a network for your classes (Data tab)" : "");
+  if (app.data.active == kMine) {
+    const std::string why = app.data.mine.cannot_train(app.settings.batch);
+    if (!why.empty()) return why;
+  }
+  return cannot_train(*app.net, app.train);
+}
 
 void start_training() {
   if (!why_cannot_train().empty() || training_shown()) return;
@@ -142,7 +153,8 @@ void apply_trainer_report(const std::string& json, std::vector<uint8_t> snapshot
   if (ev.failed) app.error = app.trainer.error;
   if (ev.finished) app.message = app.trainer.message;
   const bool paused = app.link.store_after && app.trainer.acked >= app.link.store_after;
-  if (!snapshot.empty() && (ev.epoch_ended || paused)) js_store_model(snapshot.data(), (int)snapshot.size());
+  if (!snapshot.empty() && (ev.epoch_ended || paused))
+    js_store_model(kDataIds[app.data.active], snapshot.data(), (int)snapshot.size());
   if (paused) app.link.store_after = 0;
 }
 
@@ -162,7 +174,7 @@ void store_model() {
   if (!app.net) return;
   try {
     auto bytes = app.net->save();
-    js_store_model(bytes.data(), (int)bytes.size());
+    js_store_model(kDataIds[app.data.active], bytes.data(), (int)bytes.size());
   } catch (const std::exception& e) {
     app.error = std::string("The model could not be kept in this browser: ") + e.what();
   }
@@ -173,7 +185,8 @@ void update_input() {
   if (!app.net || (!d.changed && d.pad_read == d.pad.version())) return;
   d.changed = false;
   d.pad_read = d.pad.version();
-  d.in = pad_input(d.pad, d.shift_y, d.shift_x);
+  const TrainTestData* data = active_data();
+  d.in = pad_input(d.pad, d.shift_y, d.shift_x, data ? data->preprocess : Preprocess::Digit);
   d.input_version++;
   app.probs.assign(app.net->classes(), 0.0f);
   app.digit = -1;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "datasets.h"
 #include "explain.h"
 #include "heatmap.h"
 #include "imgui.h"
@@ -101,11 +102,34 @@ struct TrainerLink {
   bool pending() const;         // commands the trainer has not finished yet
 };
 
+// The Data panel: which data set the page trains on and shows, and the user's own examples.
+// Data sets: 0 MNIST (loaded at start), 1 Fashion-MNIST (downloaded when picked), 2 my classes.
+constexpr int kDataSets = 3, kMnist = 0, kFashion = 1, kMine = 2;
+extern const char* const kDataIds[kDataSets];    // "mnist", "fashion", "mine": host.js's names
+extern const char* const kDataNames[kDataSets];  // as the page writes them
+struct DataState {
+  int active = kMnist;                  // the data set in use
+  int wanted = kMnist;                  // picked; becomes active once loaded
+  std::unique_ptr<TrainTestData> sets[kDataSets];
+  std::string status[kDataSets] = {"loading…", "not downloaded", ""};
+  float progress = -1.0f;               // of the download under way (0..1), −1 when none
+  MyExamples mine;
+  bool mine_restored = false;           // the stored examples have been read (or there were none)
+  int selected = -1;                    // an example chosen in a gallery
+  int rename_class = -1;                // the class whose name field is open
+  char name_edit[48] = "";
+  int confirm_remove_class = -1;        // asks first when a class with examples is removed
+  char new_class[48] = "";
+  std::string storage_error;            // the browser would not keep something
+  // Each data set keeps its own Train settings (a few drawings need another recipe than MNIST).
+  TrainSettings settings[kDataSets] = {TrainSettings{}, TrainSettings{}, few_examples_settings()};
+};
+
 // The page's one keymap (keymap.cpp): where a shortcut applies.
-enum class KeyScope { Page, Explain };
+enum class KeyScope { Page, Explain, MyClasses };
 struct Shortcut {
   ImGuiKey key;
-  bool ctrl;
+  bool ctrl, shift;
   KeyScope scope;
   const char* keys;  // as the help overlay writes it
   const char* what;
@@ -116,8 +140,9 @@ struct App {
   std::unique_ptr<Network> net;
   std::string model_source;        // "default", "browser storage", a file name, "new (untrained)"
   uint64_t model_version = 0;      // grows whenever the weights change
-  std::unique_ptr<Dataset> train, test;
-  std::string data_status = "loading MNIST…";
+  DataState data;
+  const Dataset* train = nullptr;  // of the active data set (null until it is loaded)
+  const Dataset* test = nullptr;
   TrainSettings settings;          // the Train panel's fields
   TrainerStatus trainer;           // what the trainer last reported
   TrainerLink link;
@@ -145,6 +170,16 @@ Heatmap& heatmap(const std::string& key);
 // Builds a network; on failure (any exception, out of memory) shows why and returns null.
 std::unique_ptr<Network> build_network(const NetworkSpec& spec, uint64_t seed);
 void use_network(std::unique_ptr<Network> net, const std::string& source);
+// ---- data sets and my examples (panels/data.cpp) ----
+const TrainTestData* active_data();            // null until it is loaded
+std::string data_status();                     // of the active data set, for a line of text
+std::string class_name(int k);                 // the live model's name of class k
+bool model_fits_data();                        // the model's classes are the active data set's
+void pick_dataset(int which);                  // downloads it first if needed
+void dataset_arrived(int which, TrainTestData data);
+void add_example(int cls);                     // the drawing, as the network sees it, to my class
+void my_examples_changed();                    // keep them, and give the trainer the new split
+void new_network_for_classes(bool fine_tune);  // the Build spec (or the current model) for my classes
 void model_changed();
 void store_model();                    // keeps the current model in the browser (host.js)
 void update_input();                   // preprocesses and predicts the drawing when it changed
@@ -175,6 +210,7 @@ void build_panel();
 void train_panel();
 void inspect_panel();
 void keep_panel();
+void data_panel();
 void feature_maps_tab();
 void filters_tab();
 void histograms_tab();
@@ -203,8 +239,14 @@ const std::vector<uint8_t>& shown_receptive_field();
 extern "C" {
 void js_download(const uint8_t* bytes, int size, const char* name);
 void js_pick_model_file();
-void js_store_model(const uint8_t* bytes, int size);
-void js_forget_model();
+void js_store_model(const char* data_id, const uint8_t* bytes, int size);
+void js_forget_model(const char* data_id);
+void js_load_kept_model(const char* data_id);
+void js_fetch_dataset(const char* data_id);
+void js_use_trainer_data(const char* data_id, const uint8_t* bytes, int size);  // size 0: the bytes host.js has
+void js_store_examples(const char* names_json, const uint8_t* images, int images_size, const uint8_t* labels,
+                       int labels_size);
+void js_pick_example_files();
 void js_load_default_model();
 void js_set_ready();
 void js_trainer_command(const char* json, const uint8_t* bytes, int size);

@@ -3,6 +3,7 @@
 #include <emscripten.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <numeric>
 #include <nlohmann/json.hpp>
 
@@ -16,11 +17,20 @@ EM_JS(void, js_download, (const uint8_t* bytes, int size, const char* name), {
   window.convlabHost.download(HEAPU8.slice(bytes, bytes + size), UTF8ToString(name));
 });
 EM_JS(void, js_pick_model_file, (), { window.convlabHost.pickModelFile(); });
-EM_JS(void, js_store_model, (const uint8_t* bytes, int size), {
-  window.convlabHost.storeModel(HEAPU8.slice(bytes, bytes + size));
+EM_JS(void, js_store_model, (const char* data_id, const uint8_t* bytes, int size), {
+  window.convlabHost.storeModel(UTF8ToString(data_id), HEAPU8.slice(bytes, bytes + size));
 });
-EM_JS(void, js_forget_model, (), { window.convlabHost.forgetModel(); });
-EM_JS(void, js_load_default_model, (), { window.convlabHost.loadDefaultModel(); });
+EM_JS(void, js_forget_model, (const char* data_id), { window.convlabHost.forgetModel(UTF8ToString(data_id)); });
+EM_JS(void, js_load_kept_model, (const char* data_id), { window.convlabHost.loadKeptModel(UTF8ToString(data_id)); });
+EM_JS(void, js_fetch_dataset, (const char* data_id), { window.convlabHost.fetchDataset(UTF8ToString(data_id)); });
+EM_JS(void, js_use_trainer_data, (const char* data_id, const uint8_t* bytes, int size), {
+  window.convlabHost.useTrainerData(UTF8ToString(data_id), size ? HEAPU8.slice(bytes, bytes + size) : null);
+});
+EM_JS(void, js_store_examples, (const char* names, const uint8_t* images, int images_size, const uint8_t* labels, int labels_size), {
+  window.convlabHost.storeExamples(UTF8ToString(names), HEAPU8.slice(images, images + images_size),
+                                   HEAPU8.slice(labels, labels + labels_size));
+});
+EM_JS(void, js_pick_example_files, (), { window.convlabHost.pickExampleFiles(); });
 EM_JS(void, js_set_ready, (), { window.convlabHost.ready(); });
 EM_JS(void, js_trainer_command, (const char* json, const uint8_t* bytes, int size), {
   window.convlabHost.trainerCommand(UTF8ToString(json), HEAPU8.slice(bytes, bytes + size));
@@ -55,23 +65,94 @@ EMSCRIPTEN_KEEPALIVE int convlab_load_model(int size, const char* source, int un
   return 0;
 }
 
-// The packed MNIST asset (scripts/pack_assets.mjs), already decompressed.
+namespace {
+int data_index(const char* id) {
+  for (int k = 0; k < kDataSets; k++)
+    if (std::string(id) == kDataIds[k]) return k;
+  return -1;
+}
+}  // namespace
+
+EMSCRIPTEN_KEEPALIVE void convlab_dataset_failed(const char* id, const char* why);
+
+// A packed data asset (scripts/pack_assets.mjs), already decompressed: "mnist" or "fashion".
 // `size` bytes in Module.convlabBytes; the trainer gets the same bytes from host.js.
-EMSCRIPTEN_KEEPALIVE void convlab_set_dataset(int size) {
+EMSCRIPTEN_KEEPALIVE void convlab_set_dataset(int size, const char* id) {
+  const int which = data_index(id);
+  if (which < 0) return;
   try {
     const std::vector<uint8_t> bytes = take_js_bytes(size);
-    TrainTestData data = parse_dataset_asset(bytes.data(), bytes.size(), "MNIST asset");
-    app.train = std::make_unique<Dataset>(std::move(data.train));
-    app.test = std::make_unique<Dataset>(std::move(data.test));
-    app.data_status = "MNIST " + std::to_string(app.train->n) + " / " + std::to_string(app.test->n);
+    dataset_arrived(which, parse_dataset_asset(bytes.data(), bytes.size(), kDataNames[which]));
+  } catch (const std::bad_alloc&) {
+    convlab_dataset_failed(id, "it does not fit in memory");
   } catch (const std::exception& e) {
-    app.data_status = std::string("MNIST could not be loaded: ") + e.what();
+    convlab_dataset_failed(id, e.what());
   }
 }
 
-EMSCRIPTEN_KEEPALIVE void convlab_dataset_failed(const char* why) {
-  app.data_status = std::string("MNIST could not be loaded: ") + why;
+EMSCRIPTEN_KEEPALIVE void convlab_dataset_failed(const char* id, const char* why) {
+  const int which = data_index(id);
+  if (which < 0) return;
+  app.data.progress = -1.0f;
+  app.data.status[which] = std::string(kDataNames[which]) + " could not be loaded: " + why;
+  if (app.data.wanted == which) app.data.wanted = app.data.active;  // the picker shows what is in use
+  app.error = app.data.status[which];
 }
+
+EMSCRIPTEN_KEEPALIVE void convlab_dataset_progress(double fraction) {
+  if (app.data.progress >= 0) app.data.progress = (float)std::clamp(fraction, 0.0, 1.0);
+}
+
+// The examples kept in this browser: names (JSON) and the images and labels IDX files, their
+// bytes one after the other in Module.convlabBytes. No names: nothing was kept.
+EMSCRIPTEN_KEEPALIVE void convlab_set_my_examples(const char* names, int images_size, int labels_size) {
+  app.data.mine_restored = true;
+  if (!*names) return;
+  try {
+    const std::vector<uint8_t> bytes = take_js_bytes(images_size + labels_size);
+    MyExamples m;
+    m.set_names_json(names);
+    m.import_idx(bytes.data(), (size_t)images_size, "the stored images", bytes.data() + images_size, (size_t)labels_size,
+                 "the stored labels");
+    app.data.mine = std::move(m);
+  } catch (const std::exception& e) {
+    app.data.storage_error = std::string("Your stored examples could not be read: ") + e.what();
+  }
+}
+
+// Import: IDX images and labels (bytes one after the other in Module.convlabBytes) and names
+// (JSON, or empty) — added to my examples; names are taken when there are no examples yet.
+EMSCRIPTEN_KEEPALIVE void convlab_import_examples(int images_size, int labels_size, const char* images_name,
+                                                  const char* labels_name, const char* names) {
+  try {
+    const std::vector<uint8_t> bytes = take_js_bytes(images_size + labels_size);
+    MyExamples m = app.data.mine;
+    if (*names && m.count() == 0) m.set_names_json(names);
+    m.import_idx(bytes.data(), (size_t)images_size, images_name, bytes.data() + images_size, (size_t)labels_size, labels_name);
+    const int added = m.count() - app.data.mine.count();
+    app.data.mine = std::move(m);
+    app.message = "Imported " + std::to_string(added) + " examples from " + images_name + ".";
+    app.error.clear();
+    my_examples_changed();
+  } catch (const std::bad_alloc&) {
+    app.error = std::string("Could not import ") + images_name + ": it does not fit in memory; your examples are unchanged.";
+  } catch (const std::exception& e) {
+    app.error = std::string("Could not import: ") + e.what() + " — your examples are unchanged.";
+  }
+}
+
+EMSCRIPTEN_KEEPALIVE void convlab_import_failed(const char* why) {
+  app.error = std::string("Could not import: ") + why + " — your examples are unchanged.";
+}
+
+// The browser would not keep something (a quota, private browsing): it stays in this page.
+EMSCRIPTEN_KEEPALIVE void convlab_storage_failed(const char* what) {
+  app.data.storage_error = std::string("This browser would not keep ") + what + "; it stays in this page until it is closed.";
+  app.error = app.data.storage_error;
+}
+
+// Nothing kept for my classes: a new network of the Build tab's architecture for them.
+EMSCRIPTEN_KEEPALIVE void convlab_new_model_for_classes() { new_network_for_classes(false); }
 
 // Which build runs the trainer, and on how many threads (host.js decides before the first model).
 EMSCRIPTEN_KEEPALIVE void convlab_set_trainer_threads(int threaded, int threads) {
@@ -97,6 +178,10 @@ EMSCRIPTEN_KEEPALIVE int convlab_act(const char* name) {
   else if (a == "use") use_built_network();
   else if (a == "evaluate") evaluate_model();
   else if (a.rfind("preset:", 0) == 0) pick_preset(std::atoi(a.c_str() + 7));
+  else if (a.rfind("data:", 0) == 0) pick_dataset(data_index(a.c_str() + 5));
+  else if (a.rfind("add:", 0) == 0) add_example(std::atoi(a.c_str() + 4));
+  else if (a == "new-head") new_network_for_classes(false);
+  else if (a == "fine-tune") new_network_for_classes(true);
   else return 0;
   return 1;
 }
@@ -127,6 +212,23 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   j["steps"] = app.net ? app.net->steps() : 0;  // of the weights shown (the last snapshot)
   j["trainerSteps"] = t.steps;                  // of the trainer's copy
   j["dataLoaded"] = app.train != nullptr;
+  j["dataset"] = kDataIds[app.data.active];
+  j["datasetWanted"] = kDataIds[app.data.wanted];
+  j["dataProgress"] = app.data.progress;
+  j["dataStatus"] = data_status();
+  j["trainExamples"] = app.train ? app.train->n : 0;
+  j["testExamples"] = app.test ? app.test->n : 0;
+  j["modelFitsData"] = model_fits_data();
+  j["whyCannotTrain"] = why_cannot_train();
+  std::vector<std::string> names;
+  for (int k = 0; app.net && k < app.net->classes(); k++) names.push_back(class_name(k));
+  j["classNames"] = names;
+  j["myClasses"] = app.data.mine.names;
+  std::vector<int> counts;
+  for (int c = 0; c < (int)app.data.mine.names.size(); c++) counts.push_back(app.data.mine.count_of(c));
+  j["myExampleCounts"] = counts;
+  j["myExamplesRestored"] = app.data.mine_restored;
+  j["storageError"] = app.data.storage_error;
   j["buildError"] = app.build.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(app.build.error);
   j["layers"] = app.build.info.size();
   j["formulas"] = app.build.formulas;  // the Build table's output-size formulas
@@ -150,7 +252,8 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
 EMSCRIPTEN_KEEPALIVE const char* convlab_prediction_json() {
   static std::string text;
   nlohmann::json j;
-  j["digit"] = app.digit >= 0 ? nlohmann::json(app.digit) : nlohmann::json(nullptr);
+  j["digit"] = app.digit >= 0 ? nlohmann::json(app.digit) : nlohmann::json(nullptr);  // the class's index
+  j["label"] = app.digit >= 0 ? nlohmann::json(class_name(app.digit)) : nlohmann::json(nullptr);
   j["probs"] = app.draw.in.empty ? std::vector<float>(app.probs.size(), 0.0f) : app.probs;
   text = j.dump();
   return text.c_str();
@@ -246,7 +349,7 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_keymap_json() {
   const Shortcut* s = shortcuts(&count);
   nlohmann::json j = nlohmann::json::array();
   for (size_t k = 0; k < count; k++)
-    j.push_back({{"keys", s[k].keys}, {"what", s[k].what}, {"where", s[k].scope == KeyScope::Page ? "page" : "explain"}});
+    j.push_back({{"keys", s[k].keys}, {"what", s[k].what}, {"where", s[k].scope == KeyScope::Page ? "page" : s[k].scope == KeyScope::Explain ? "explain" : "my-classes"}});
   text = j.dump();
   return text.c_str();
 }

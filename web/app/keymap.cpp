@@ -14,19 +14,36 @@ void move_explained(int dy, int dx) {
   else s.selected_y += dy, s.selected_x += dx;
 }
 
+template <int K>
+void add_to_class() {
+  if (K < (int)app.data.mine.names.size()) add_example(K);
+}
+
 const Shortcut kShortcuts[] = {
-    {ImGuiKey_C, false, KeyScope::Page, "C", "clear the drawing", [] { clear_pad(); }},
-    {ImGuiKey_Z, true, KeyScope::Page, "Ctrl+Z", "undo the last stroke", [] { undo_stroke(); }},
-    {ImGuiKey_T, false, KeyScope::Page, "T", "start or pause training", [] { training_shown() ? pause_training() : start_training(); }},
-    {ImGuiKey_Slash, false, KeyScope::Page, "?", "show or hide this list", [] { app.help_open = !app.help_open; }},
-    {ImGuiKey_Escape, false, KeyScope::Explain, "Esc", "close the explanation", [] { app.inspect.selected_layer = -1; }},
-    {ImGuiKey_LeftArrow, false, KeyScope::Explain, "←", "the unit to the left", [] { move_explained(0, -1); }},
-    {ImGuiKey_RightArrow, false, KeyScope::Explain, "→", "the unit to the right", [] { move_explained(0, 1); }},
-    {ImGuiKey_UpArrow, false, KeyScope::Explain, "↑", "the unit above", [] { move_explained(-1, 0); }},
-    {ImGuiKey_DownArrow, false, KeyScope::Explain, "↓", "the unit below", [] { move_explained(1, 0); }},
+    {ImGuiKey_C, false, false, KeyScope::Page, "C", "clear the drawing", [] { clear_pad(); }},
+    {ImGuiKey_Z, true, false, KeyScope::Page, "Ctrl+Z", "undo the last stroke", [] { undo_stroke(); }},
+    {ImGuiKey_T, false, false, KeyScope::Page, "T", "start or pause training", [] { training_shown() ? pause_training() : start_training(); }},
+    {ImGuiKey_Slash, false, true, KeyScope::Page, "?", "show or hide this list", [] { app.help_open = !app.help_open; }},
+    {ImGuiKey_1, false, true, KeyScope::MyClasses, "Shift+1", "add the drawing to my class 1", add_to_class<0>},
+    {ImGuiKey_2, false, true, KeyScope::MyClasses, "Shift+2", "… to my class 2", add_to_class<1>},
+    {ImGuiKey_3, false, true, KeyScope::MyClasses, "Shift+3", "… to my class 3", add_to_class<2>},
+    {ImGuiKey_4, false, true, KeyScope::MyClasses, "Shift+4", "… to my class 4", add_to_class<3>},
+    {ImGuiKey_5, false, true, KeyScope::MyClasses, "Shift+5", "… to my class 5", add_to_class<4>},
+    {ImGuiKey_6, false, true, KeyScope::MyClasses, "Shift+6", "… to my class 6", add_to_class<5>},
+    {ImGuiKey_7, false, true, KeyScope::MyClasses, "Shift+7", "… to my class 7", add_to_class<6>},
+    {ImGuiKey_8, false, true, KeyScope::MyClasses, "Shift+8", "… to my class 8", add_to_class<7>},
+    {ImGuiKey_9, false, true, KeyScope::MyClasses, "Shift+9", "… to my class 9", add_to_class<8>},
+    {ImGuiKey_0, false, true, KeyScope::MyClasses, "Shift+0", "… to my class 10", add_to_class<9>},
+    {ImGuiKey_Escape, false, false, KeyScope::Explain, "Esc", "close the explanation", [] { app.inspect.selected_layer = -1; }},
+    {ImGuiKey_LeftArrow, false, false, KeyScope::Explain, "←", "the unit to the left", [] { move_explained(0, -1); }},
+    {ImGuiKey_RightArrow, false, false, KeyScope::Explain, "→", "the unit to the right", [] { move_explained(0, 1); }},
+    {ImGuiKey_UpArrow, false, false, KeyScope::Explain, "↑", "the unit above", [] { move_explained(-1, 0); }},
+    {ImGuiKey_DownArrow, false, false, KeyScope::Explain, "↓", "the unit below", [] { move_explained(1, 0); }},
 };
 
-const char* scope_name(KeyScope s) { return s == KeyScope::Page ? "anywhere" : "Explain (a unit selected)"; }
+const char* scope_name(KeyScope s) {
+  return s == KeyScope::Page ? "anywhere" : s == KeyScope::MyClasses ? "Data: my classes" : "Explain (a unit selected)";
+}
 
 }  // namespace
 
@@ -41,8 +58,9 @@ void handle_shortcuts() {
   const bool explaining = app.inspect.explain_visible && selected_explanation();
   for (const Shortcut& s : kShortcuts) {
     if (s.ctrl != io.KeyCtrl || (s.scope == KeyScope::Explain && !explaining)) continue;
-    // "?" is Shift+/ on most layouts; the other keys without Shift
-    if (s.key != ImGuiKey_Slash && io.KeyShift) continue;
+    if (s.scope == KeyScope::MyClasses && app.data.active != kMine) continue;
+    // "?" is Shift+/ on most layouts, / on some: either; every other key exactly as listed
+    if (s.key != ImGuiKey_Slash && s.shift != io.KeyShift) continue;
     if (ImGui::IsKeyPressed(s.key, s.key >= ImGuiKey_LeftArrow && s.key <= ImGuiKey_DownArrow)) s.act();
   }
   app.inspect.explain_visible = false;  // the Explain tab says so again when it is drawn

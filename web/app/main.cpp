@@ -40,7 +40,7 @@ void main_window() {
   ImGui::SameLine();
   ImGui::TextColored(kDim, "draw a digit, watch a CNN read it, train your own, look inside   |   model: %s   |   %s   |   %.0f fps",
                      app.model_source.empty() ? "loading…" : app.model_source.c_str(),
-                     app.data_status.c_str(), io.Framerate);
+                     data_status().c_str(), io.Framerate);
   if (!app.error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, kRed);
     ImGui::TextWrapped("%s", app.error.c_str());
@@ -69,7 +69,7 @@ void main_window() {
       const char* name;
       void (*draw)();
     };
-    static const Panel panels[] = {{"Build", build_panel}, {"Train", train_panel}, {"Inspect", inspect_panel}, {"Keep", keep_panel}};
+    static const Panel panels[] = {{"Build", build_panel}, {"Data", data_panel}, {"Train", train_panel}, {"Inspect", inspect_panel}, {"Keep", keep_panel}};
     for (const Panel& p : panels) {
       const bool open = ImGui::BeginTabItem(p.name);
       mark(std::string("tab:") + p.name);

@@ -14,6 +14,12 @@ double now_ms() {
 }
 }  // namespace
 
+TrainSettings few_examples_settings() {
+  TrainSettings s;
+  s.lr = 0.02f, s.batch = 8, s.epochs = 60, s.shift_px = 2.0f, s.rotate_deg = 10.0f;
+  return s;
+}
+
 OptimizerConfig optimizer_of(const TrainSettings& s, uint64_t start, uint64_t steps_per_epoch) {
   OptimizerConfig o;
   o.type = s.optimizer == 1 ? OptimizerConfig::Adam : OptimizerConfig::SGD;

@@ -32,6 +32,9 @@ struct TrainSettings {
   float cosine_min = 0.0f;        // cosine: down to lr × this at the last epoch
   bool freeze_features = false;   // only the dense head learns (feature_layers() keep their weights)
 };
+// What Start uses on a user's few examples (tens per class): small batches, a gentler rate, more
+// epochs and stronger augmentation — the MNIST recipe diverges on 20 examples.
+TrainSettings few_examples_settings();
 // The optimizer for a run that starts at network step `start` with `steps_per_epoch` batches.
 OptimizerConfig optimizer_of(const TrainSettings& s, uint64_t start, uint64_t steps_per_epoch);
 

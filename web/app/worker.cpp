@@ -42,11 +42,11 @@ std::vector<uint8_t> take_js_bytes(int size) {
 
 extern "C" {
 
-// The packed data asset (datasets.h), `size` bytes in Module.convlabBytes. Returns 1 on success.
+// A packed data asset (datasets.h), `size` bytes in Module.convlabBytes. Returns 1 on success.
 EMSCRIPTEN_KEEPALIVE int convlab_worker_set_dataset(int size) {
   try {
     const std::vector<uint8_t> bytes = take_js_bytes(size);
-    host.set_data(parse_dataset_asset(bytes.data(), bytes.size(), "MNIST asset"));
+    host.set_data(parse_dataset_asset(bytes.data(), bytes.size(), "data set"));
     return 1;
   } catch (const std::exception&) {
     return 0;  // the page parsed the same bytes and says what is wrong with them

@@ -1,6 +1,7 @@
 // Embind core of the engine module. Nothing here throws into JS: every entry point catches, keeps
 // the message for takeError(), and returns a neutral value; web/engine_api.js turns that into a
 // JS Error. (A JS exception thrown through C++ frames would skip their destructors and leak.)
+#include <nlohmann/json.hpp>
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -72,6 +73,21 @@ class NetworkCore {
     }, false);
   }
   int threads() const { return net_.threads(); }
+
+  std::string class_names() const { return nlohmann::json(net_.class_names()).dump(); }
+  bool set_class_names(const std::string& json) {
+    return guarded([&] {
+      const nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
+      if (!j.is_array()) throw Error("class names must be a list of strings");
+      std::vector<std::string> names;
+      for (const auto& n : j) {
+        if (!n.is_string()) throw Error("class names must be a list of strings");
+        names.push_back(n.get<std::string>());
+      }
+      net_.set_class_names(std::move(names));
+      return true;
+    }, false);
+  }
 
   bool set_optimizer(const std::string& json) {
     return guarded([&] {
@@ -352,6 +368,8 @@ EMSCRIPTEN_BINDINGS(convlab) {
       .function("layers", &NetworkCore::layers)
       .function("steps", &NetworkCore::steps)
       .function("setOptimizer", &NetworkCore::set_optimizer)
+      .function("classNames", &NetworkCore::class_names)
+      .function("setClassNames", &NetworkCore::set_class_names)
       .function("setThreads", &NetworkCore::set_threads)
       .function("threads", &NetworkCore::threads)
       .function("trainBatch", &NetworkCore::train_batch)

@@ -84,6 +84,12 @@ class ConvLabNetwork {
   get classes() { return this.core.classes(); }
   get inputSize() { return this.core.inputSize(); }
   get steps() { return this.core.steps(); }
+  // The classes' names ([] when unnamed), kept in model files; setClassNames([...]) gives one per class.
+  get classNames() { return JSON.parse(this.core.classNames()); }
+  setClassNames(names) {
+    if (!Array.isArray(names)) throw new Error('class names must be an array of strings');
+    convlabCheck(this.core.setClassNames(JSON.stringify(names)));
+  }
   // Training and inference threads, 1 to 16 (the weights do not depend on it); they start with
   // the next step. Where the module has no shared memory only 1 works.
   get threads() { return this.core.threads(); }

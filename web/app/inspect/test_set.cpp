@@ -34,8 +34,8 @@ void digit_gallery(const char* key, const std::vector<int>& indices, uint64_t ve
     const int k = (int)((m.y - o.y) / kGalleryCell / (side_h + 1)) * kGalleryColumns +
                   (int)((m.x - o.x) / kGalleryCell / (side_w + 1));
     if (k >= 0 && k < count)
-      ImGui::SetTooltip("test image #%d: true %d, predicted %d", indices[k], test.labels[indices[k]],
-                        e.predicted[indices[k]]);
+      ImGui::SetTooltip("test image #%d: true %s, predicted %s", indices[k], class_name(test.labels[indices[k]]).c_str(),
+                        class_name(e.predicted[indices[k]]).c_str());
   }
 }
 
@@ -44,7 +44,7 @@ void digit_gallery(const char* key, const std::vector<int>& indices, uint64_t ve
 void test_set_tab() {
   const TrainerStatus& tr = app.trainer;
   if (!app.test) {
-    ImGui::TextColored(kDim, "%s", app.data_status.c_str());
+    ImGui::TextColored(kDim, "%s", data_status().c_str());
     return;
   }
   if (!tr.have_eval || tr.last_eval.examples != app.test->n) {
@@ -62,14 +62,14 @@ void test_set_tab() {
   const int C = e.classes;
   if (ImGui::BeginTable("confusion", C + 1, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
     ImGui::TableSetupColumn("");
-    for (int p = 0; p < C; p++) ImGui::TableSetupColumn(std::to_string(p).c_str());
+    for (int p = 0; p < C; p++) ImGui::TableSetupColumn(class_name(p).c_str());
     ImGui::TableHeadersRow();
     int most = 1;
     for (int v : e.confusion) most = std::max(most, v);
     for (int t = 0; t < C; t++) {
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
-      ImGui::Text("%d", t);
+      ImGui::TextUnformatted(class_name(t).c_str());
       for (int p = 0; p < C; p++) {
         ImGui::TableSetColumnIndex(p + 1);
         const int count = e.count(t, p);
@@ -89,7 +89,8 @@ void test_set_tab() {
     std::vector<int> cell;
     for (int k = 0; k < e.examples; k++)
       if (test.labels[k] == in.confusion_true && e.predicted[k] == in.confusion_pred) cell.push_back(k);
-    ImGui::Text("true %d predicted %d: %zu images", in.confusion_true, in.confusion_pred, cell.size());
+    ImGui::Text("true %s, predicted %s: %zu images", class_name(in.confusion_true).c_str(),
+                class_name(in.confusion_pred).c_str(), cell.size());
     digit_gallery("cell", cell, tr.eval_version, in.cell_version);
   }
   std::vector<int> wrong;

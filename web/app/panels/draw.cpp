@@ -44,6 +44,21 @@ void draw_panel(float side) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(std::max(60.0f, side - ImGui::GetCursorPosX() + ImGui::GetStyle().WindowPadding.x));
   ImGui::SliderFloat("##brush", &d.pad.brush_px, 4.0f, 24.0f, "brush %.0f px");
+  if (app.data.active != kMine) return;
+  // My classes: the drawing, as the network sees it, becomes an example of the class pressed.
+  ImGui::TextColored(kDim, "add this drawing as an example of:");
+  const MyExamples& m = app.data.mine;
+  for (int c = 0; c < (int)m.names.size(); c++) {
+    if (c) ImGui::SameLine();
+    if (ImGui::GetCursorPosX() + ImGui::CalcTextSize(m.names[c].c_str()).x + 60 > side) ImGui::NewLine();
+    char label[96];
+    std::snprintf(label, sizeof label, "%s (%d)##add%d", m.names[c].c_str(), m.count_of(c), c);
+    ImGui::BeginDisabled(d.in.empty);
+    if (ImGui::Button(label)) add_example(c);
+    ImGui::EndDisabled();
+    mark("button:add:" + std::to_string(c));
+    if (c < 10 && ImGui::IsItemHovered()) ImGui::SetTooltip("Shift+%d", (c + 1) % 10);
+  }
 }
 
 // The 28×28 image the network receives, with the shift arrows of the equivariance demo.
@@ -93,16 +108,22 @@ void predict_panel() {
     ImGui::TextColored(kDim, "loading the model…");
     return;
   }
-  ImGui::PushFont(big_font);
-  if (app.digit >= 0) ImGui::Text("%d", app.digit);
+  // A digit in the big font (it has only digits); a class's name in the normal one.
+  const std::string answer = app.digit >= 0 ? class_name(app.digit) : "";
+  const bool named = !answer.empty() && !(answer.size() == 1 && answer[0] >= '0' && answer[0] <= '9');
+  if (!named) ImGui::PushFont(big_font);
+  if (app.digit >= 0) ImGui::TextUnformatted(answer.c_str());
   else ImGui::TextColored(kDim, "?");
-  ImGui::PopFont();
+  if (!named) ImGui::PopFont();
   ImGui::SameLine();
   ImGui::BeginGroup();
+  float label_width = 0;
+  for (int k = 0; k < (int)app.probs.size(); k++) label_width = std::max(label_width, ImGui::CalcTextSize(class_name(k).c_str()).x);
+  label_width += ImGui::GetStyle().ItemSpacing.x;  // SameLine's x is from the group's left
   for (int k = 0; k < (int)app.probs.size(); k++) {
     const float p = app.draw.in.empty ? 0.0f : app.probs[k];
-    ImGui::Text("%d", k);
-    ImGui::SameLine();
+    ImGui::TextUnformatted(class_name(k).c_str());
+    ImGui::SameLine(label_width);
     ImGui::PushStyleColor(ImGuiCol_PlotHistogram,
                           k == app.digit ? ImVec4(0.95f, 0.6f, 0.2f, 1) : ImVec4(0.35f, 0.55f, 0.85f, 1));
     char label[16];
@@ -112,7 +133,7 @@ void predict_panel() {
     mark("bar:" + std::to_string(k));
     // a click asks the Saliency tab "why (not) this class?"
     if (ImGui::IsItemClicked()) app.inspect.saliency_choice = k;
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("click: which pixels speak for or against %d (Inspect, Saliency)", k);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("click: which pixels speak for or against %s (Inspect, Saliency)", class_name(k).c_str());
   }
   ImGui::EndGroup();
 }

@@ -22,11 +22,12 @@ void keep_panel() {
   if (ImGui::Button("Load model file…")) js_pick_model_file();
   mark("button:Load");
   ImGui::SameLine();
-  if (ImGui::Button("Back to the default model")) {
-    js_forget_model();
-    js_load_default_model();
+  const bool mine = app.data.active == kMine;
+  if (ImGui::Button(mine ? "Start over with a new network" : "Back to the default model")) {
+    js_forget_model(kDataIds[app.data.active]);
+    js_load_kept_model(kDataIds[app.data.active]);
   }
-  ImGui::TextColored(kDim, "The last model is kept in this browser and restored on reload (after each epoch, a pause or a load).");
+  ImGui::TextColored(kDim, "The last model of each data set is kept in this browser and restored on reload (after each epoch, a pause or a load).");
   ImGui::TextColored(kDim, "Model files are checked (size, version, shapes, checksum) before anything is used.");
 }
 
