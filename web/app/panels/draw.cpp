@@ -28,7 +28,9 @@ void draw_pad(float side) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddImage(h.texture(), pos, ImVec2(pos.x + side, pos.y + side));
   dl->AddRect(pos, ImVec2(pos.x + side, pos.y + side), IM_COL32(120, 120, 140, 255));
-  if (d.in.empty) dl->AddText(ImVec2(pos.x + 10, pos.y + 10), IM_COL32(150, 150, 160, 255), "draw a digit here");
+  static const char* const kHints[kDataSets] = {"draw a digit here", "draw a piece of clothing here",
+                                                "draw one of your classes here"};
+  if (d.in.empty) dl->AddText(ImVec2(pos.x + 10, pos.y + 10), IM_COL32(150, 150, 160, 255), kHints[app.data.active]);
 }
 
 }  // namespace
