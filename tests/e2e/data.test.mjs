@@ -236,3 +236,28 @@ test('Fashion-MNIST: downloaded when picked (with progress), its default model â
   assert.deepEqual(log.problems, []);
   await context.close();
 });
+
+test('digit classes can mix in MNIST: classes named 3 and 5 train on MNIST\'s 3s and 5s too', async () => {
+  const { context, page, log } = await openPage(env);
+  await waitFor(page, () => window.convlab.state().dataLoaded, null, 60000);
+  await click(page, 'tab:Data');
+  await click(page, 'data:mine');
+  await waitFor(page, () => window.convlab.state().dataset === 'mine');
+  for (const [k, name] of [[0, '3'], [1, '5']]) {
+    await click(page, `button:rename:${k}`);
+    await typeInto(page, `field:class-name:${k}`, name);  // no examples yet: nothing to ask
+    await waitFor(page, ([i, n]) => window.convlab.state().myClasses[i] === n, [k, name]);
+  }
+  assert.equal((await state(page)).widgets['check:mix-mnist'], undefined, 'no mixing while a class is not a digit');
+  await click(page, 'button:rename:2');
+  await typeInto(page, 'field:class-name:2', '8');
+  await waitFor(page, () => window.convlab.state().myClasses.join() === '3,5,8');
+  await click(page, 'check:mix-mnist');
+  await waitFor(page, () => window.convlab.state().trainExamples > 2000);
+  const s = await state(page);
+  console.log(`3, 5, 8 with MNIST mixed in: ${s.trainExamples} training examples, ${s.testExamples} held out`);
+  assert.equal(s.testExamples, 0, 'the test set stays my own drawings');
+  assert.equal(s.whyCannotTrain, '', 'MNIST\'s digits are examples of my digit classes');
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});

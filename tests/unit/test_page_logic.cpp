@@ -379,7 +379,7 @@ std::vector<float> blob(int y, int x) {
 TEST_CASE("my examples: add, relabel, delete, rename; every 5th is held out; why training cannot start") {
   MyExamples m;
   CHECK(m.names == std::vector<std::string>{"circle", "cross", "line"});
-  CHECK(m.cannot_train(8) == "the class \"circle\" has no examples yet");
+  CHECK(cannot_train_classes(m.split().train, m.names, 8) == "the class \"circle\" has no examples yet");
   for (int k = 0; k < 10; k++)
     for (int c = 0; c < 3; c++) m.add(blob(c, k).data(), c);
   CHECK(m.count() == 30);
@@ -389,8 +389,8 @@ TEST_CASE("my examples: add, relabel, delete, rename; every 5th is held out; why
   CHECK(d.train.n == 24);
   CHECK(d.test.n == 6);  // the 5th and 10th of each class
   CHECK(d.class_names == m.names);
-  CHECK(m.cannot_train(24) == "");
-  CHECK(m.cannot_train(32) == "24 training examples are fewer than the batch size (32): add examples or make the batch at most 24");
+  CHECK(cannot_train_classes(m.split().train, m.names, 24) == "");
+  CHECK(cannot_train_classes(m.split().train, m.names, 32) == "24 training examples are fewer than the batch size (32): add examples or make the batch at most 24");
   m.relabel(0, 2);
   CHECK(m.count_of(2) == 11);
   m.remove(0);
@@ -401,7 +401,7 @@ TEST_CASE("my examples: add, relabel, delete, rename; every 5th is held out; why
   CHECK(m.names[1] == "star");
   m.add_class("letter A");
   CHECK(m.names.size() == 4);
-  CHECK(m.cannot_train(8) == "the class \"letter A\" has no examples yet");
+  CHECK(cannot_train_classes(m.split().train, m.names, 8) == "the class \"letter A\" has no examples yet");
   m.remove_class(1);  // "star" and its examples go; "line" becomes class 1
   CHECK(m.names == std::vector<std::string>{"circle", "line", "letter A"});
   CHECK(m.count() == 19);

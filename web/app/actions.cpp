@@ -82,7 +82,7 @@ std::string why_cannot_train() {
     return "the model's classes are not those of " + std::string(kDataNames[app.data.active]) +
            (app.data.active == kMine ? " — make a network for your classes (Data tab)" : "");
   if (app.data.active == kMine) {
-    const std::string why = app.data.mine.cannot_train(app.settings.batch);
+    const std::string why = cannot_train_classes(*app.train, app.data.mine.names, app.settings.batch);
     if (!why.empty()) return why;
   }
   return cannot_train(*app.net, app.train);

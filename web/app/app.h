@@ -120,6 +120,7 @@ struct DataState {
   char name_edit[48] = "";
   int confirm_remove_class = -1;        // asks first when a class with examples is removed
   char new_class[48] = "";
+  bool mix_mnist = false;               // digit classes: MNIST's examples of them train too
   std::string storage_error;            // the browser would not keep something
   // Each data set keeps its own Train settings (a few drawings need another recipe than MNIST).
   TrainSettings settings[kDataSets] = {TrainSettings{}, TrainSettings{}, few_examples_settings()};

@@ -151,18 +151,18 @@ TrainTestData MyExamples::split() const {
   return d;
 }
 
-std::string MyExamples::cannot_train(int batch) const {
-  const TrainTestData d = split();
-  for (int c = 0; c < (int)names.size(); c++) {
-    int in_train = 0;
-    for (uint8_t l : d.train.labels) in_train += l == c;
-    if (!in_train) return "the class \"" + names[c] + "\" has no examples yet";
-  }
-  if (d.train.n < batch)
-    return std::to_string(d.train.n) + " training examples are fewer than the batch size (" + std::to_string(batch) +
-           "): add examples or make the batch at most " + std::to_string(d.train.n);
+std::string cannot_train_classes(const Dataset& train, const std::vector<std::string>& names, int batch) {
+  std::vector<int> counts(names.size(), 0);
+  for (uint8_t l : train.labels)
+    if (l < counts.size()) counts[l]++;
+  for (size_t c = 0; c < names.size(); c++)
+    if (!counts[c]) return "the class \"" + names[c] + "\" has no examples yet";
+  if (train.n < batch)
+    return std::to_string(train.n) + " training examples are fewer than the batch size (" + std::to_string(batch) +
+           "): add examples or make the batch at most " + std::to_string(train.n);
   return "";
 }
+
 
 std::vector<uint8_t> MyExamples::images_idx() const {
   return idx_bytes({(uint32_t)count(), (uint32_t)kDigitSide, (uint32_t)kDigitSide}, pixels.data());

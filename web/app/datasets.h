@@ -25,6 +25,10 @@ struct TrainTestData {
 TrainTestData parse_dataset_asset(const uint8_t* bytes, size_t size, const char* name);
 std::vector<uint8_t> pack_dataset_asset(const TrainTestData& data);
 
+// Empty when a training set of these named classes can train with this batch size, else why not
+// (a class without examples, fewer examples than the batch).
+std::string cannot_train_classes(const Dataset& train, const std::vector<std::string>& names, int batch);
+
 // The user's own examples: 28×28 inputs (as the network saw them, bytes) in named classes. Every
 // 5th example of a class (the 5th, 10th, …) is held out as its test set.
 struct MyExamples {
@@ -44,9 +48,6 @@ struct MyExamples {
   void remove_class(int cls);  // its examples go; later classes move down by one
   // Train (all but every 5th of each class) and test (every 5th) as a data set of named classes.
   TrainTestData split() const;
-  // Empty when training can start with this batch size, else why not (a class without training
-  // examples, fewer examples than the batch).
-  std::string cannot_train(int batch) const;
   // IDX files of all examples (images n×28×28, labels n), and back: import replaces the examples
   // after every check (names as given; a label ≥ their count is refused, nothing changes).
   std::vector<uint8_t> images_idx() const;

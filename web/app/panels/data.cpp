@@ -26,7 +26,39 @@ void ask(std::string text, std::function<void()> yes) { confirm = {std::move(tex
 
 uint64_t mine_version = 1;  // grows with every change of my examples (galleries rebuild)
 
-void make_mine_set() { app.data.sets[kMine] = std::make_unique<TrainTestData>(app.data.mine.split()); }
+// Each class's digit when it is named by one ("3", "5", "8"), else −1.
+std::vector<int> digit_classes(const MyExamples& m) {
+  std::vector<int> digits;
+  for (const std::string& n : m.names)
+    digits.push_back(n.size() == 1 && n[0] >= '0' && n[0] <= '9' ? n[0] - '0' : -1);
+  return digits;
+}
+bool all_digits(const MyExamples& m) {
+  const std::vector<int> d = digit_classes(m);
+  return std::find(d.begin(), d.end(), -1) == d.end();
+}
+
+// My examples' split; with "mix in MNIST", MNIST's training digits of my digit classes join the
+// training part (the test part stays my own held-out drawings).
+void make_mine_set() {
+  DataState& d = app.data;
+  auto set = std::make_unique<TrainTestData>(d.mine.split());
+  const TrainTestData* mnist = d.sets[kMnist].get();
+  if (d.mix_mnist && mnist && all_digits(d.mine)) {
+    const std::vector<int> digits = digit_classes(d.mine);
+    const size_t pixels = mnist->train.image_size();
+    Dataset& train = set->train;
+    for (int k = 0; k < mnist->train.n; k++) {
+      const auto cls = std::find(digits.begin(), digits.end(), (int)mnist->train.labels[k]);
+      if (cls == digits.end()) continue;
+      train.pixels.insert(train.pixels.end(), mnist->train.pixels.begin() + (ptrdiff_t)(k * pixels),
+                          mnist->train.pixels.begin() + (ptrdiff_t)((k + 1) * pixels));
+      train.labels.push_back((uint8_t)(cls - digits.begin()));
+      train.n++;
+    }
+  }
+  d.sets[kMine] = std::move(set);
+}
 
 // The trainer gets the active data set (a fresh generation of the model with it, so the progress
 // shown is of this data).
@@ -200,6 +232,14 @@ void my_classes() {
     mark("button:fine-tune");
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("keeps every layer's weights but the last, which gets one output per class (fresh weights)");
+  }
+  if (all_digits(m)) {
+    ImGui::BeginDisabled(running || !d.sets[kMnist]);
+    if (ImGui::Checkbox("mix in MNIST's training digits of these classes", &d.mix_mnist)) my_examples_changed();
+    mark("check:mix-mnist");
+    ImGui::EndDisabled();
+  } else if (d.mix_mnist) {
+    d.mix_mnist = false;  // only digit classes can borrow MNIST's digits
   }
   ImGui::Checkbox("train only the dense head (freeze the convolution layers)", &app.settings.freeze_features);
   if (ImGui::IsItemHovered())
