@@ -11,7 +11,7 @@ fail() { printf '\nsetup FAILED at step "%s": %s\n' "$1" "$2" >&2; exit 1; }
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
-apt_packages=(emscripten node-acorn doctest-dev nlohmann-json3-dev zlib1g-dev dataset-fashion-mnist chromium cmake ninja-build
+apt_packages=(emscripten node-acorn doctest-dev nlohmann-json3-dev zlib1g-dev dataset-fashion-mnist python3-onnx chromium cmake ninja-build
               ccache clang libclang-rt-14-dev xz-utils fonts-dejavu-core python3-fonttools nodejs npm)
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -30,6 +30,17 @@ class ConvLabScratch {
   free() { Module['_free'](this.ptr); this.ptr = 0; this.bytes = 0; }
 }
 
+// The ONNX exporter (web/module/onnx_export.js, next to this module in node; in a page, the
+// global its bundle defines).
+function convlabOnnxExporter() {
+  if (!Module['onnxExporter']) {
+    if (ENVIRONMENT_IS_NODE) Module['onnxExporter'] = require(scriptDirectory + 'onnx_export.js');
+    else if (typeof self !== 'undefined' && self['convlabOnnx']) Module['onnxExporter'] = self['convlabOnnx'];
+    else throw new Error('ONNX export: load onnx_export.bundle.js first');
+  }
+  return Module['onnxExporter'];
+}
+
 // Threads where the module has shared memory (the threaded build, in node or a cross-origin
 // isolated page): the machine's cores, at most 8. Results do not depend on it.
 function convlabDefaultThreads() {
@@ -130,6 +141,9 @@ class ConvLabNetwork {
     return i;
   }
   save() { return this.core.save().slice(); }
+  // The network as an ONNX model (opset 13, IR version 8; docs/api.md lists the operators):
+  // Uint8Array. A layer without an exact ONNX equivalent (wavgpool) is an Error naming it.
+  exportOnnx() { return convlabOnnxExporter().exportNetwork(this); }
   delete() {
     this.core.delete();
     for (const buffer of [this.inputs, this.labels, this.outputs]) buffer.free();
