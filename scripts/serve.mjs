@@ -3,10 +3,13 @@
 // Prints the URL once listening. Sends COOP/COEP so that the page is cross-origin isolated and
 // runs its threaded build; --no-isolation leaves them out, as a plain static host does (the page
 // then trains on one thread). Files carry an ETag: a second request for one (the trainer's worker
-// loading the page's script) is answered from the browser's cache.
+// loading the page's script) is answered from the browser's cache. Code (.html, .js, .wasm) goes
+// gzip-compressed to a browser that accepts it, as any production host sends it; the data assets
+// are gzip files already.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -20,7 +23,10 @@ const types = {
   '.gz': 'application/octet-stream', '.clmodel': 'application/octet-stream', '.png': 'image/png',
 };
 
+const compressible = new Set(['.html', '.js', '.wasm']);
+
 export function serve(dir, listenPort, { isolation = true } = {}) {
+  const compressed = new Map();  // file → {etag, body}: each version compressed once
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     const file = path.join(dir, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname));
@@ -45,7 +51,14 @@ export function serve(dir, listenPort, { isolation = true } = {}) {
         res.writeHead(304, headers).end();
         return;
       }
-      const body = await readFile(file);
+      let body = await readFile(file);
+      if (compressible.has(path.extname(file)) && /\bgzip\b/.test(req.headers['accept-encoding'] || '')) {
+        let entry = compressed.get(file);
+        if (!entry || entry.etag !== headers.ETag) compressed.set(file, (entry = { etag: headers.ETag, body: gzipSync(body, { level: 9 }) }));
+        body = entry.body;
+        headers['Content-Encoding'] = 'gzip';
+        headers.Vary = 'Accept-Encoding';
+      }
       server.bytesSent += req.method === 'HEAD' ? 0 : body.length;
       res.writeHead(200, { ...headers, 'Content-Length': body.length });
       res.end(req.method === 'HEAD' ? undefined : body);

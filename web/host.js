@@ -284,6 +284,21 @@
       input.addEventListener('change', () => importExamples(Array.from(input.files || [])));
       input.click();
     },
+    // The exporter (onnx_export.bundle.js, ~360 KB) is loaded the first time it is used.
+    exportOnnx(json, params) {
+      const done = (bytes, error) => app.ccall('convlab_export_done', null, ['number', 'string'], [bytes, error]);
+      const ready = self.convlabOnnx ? Promise.resolve() : loadScript('onnx_export.bundle.js');
+      ready.then(() => {
+        const d = JSON.parse(json);
+        const view = (i, which) => params.subarray(d.params[i][2 * which], d.params[i][2 * which] + d.params[i][2 * which + 1]);
+        const bytes = self.convlabOnnx.exportModel({
+          spec: d.spec, outShapes: d.outShapes, classNames: d.classNames,
+          weights: (i) => view(i, 0), biases: (i) => view(i, 1),
+        });
+        window.convlabHost.download(bytes, 'convlab-model.onnx');
+        done(bytes.length, '');
+      }).catch((e) => done(0, String((e && e.message) || e)));
+    },
     trainerCommand(json, bytes) {
       worker.postMessage({ type: 'command', json, bytes }, [bytes.buffer]);
     },

@@ -241,9 +241,13 @@ TEST_CASE("trainer host: a run reported to the page — history, evaluations, ep
   const uint64_t pause = hp.send({{"cmd", "pause"}});
   CHECK(hp.status.acked == pause);
   CHECK(!hp.status.running);
-  CHECK(!hp.host.busy());
   shown = Network::load(hp.last_snapshot.data(), hp.last_snapshot.size());
   CHECK(shown.steps() == hp.status.steps);
+  // paused: whatever is left (an epoch's test evaluation, if those slices ended one) trains nothing
+  const uint64_t paused_steps = hp.status.steps;
+  hp.work_until_idle();
+  CHECK(hp.status.steps == paused_steps);
+  CHECK(!hp.host.busy());
   // Step: one batch, a snapshot with it.
   const int before = hp.snapshots;
   hp.send({{"cmd", "step"}, {"settings", settings_to_json(s)}});

@@ -1,7 +1,34 @@
-// Keep: save and load model files, back to the default model.
+// Keep: save and load model files, export ONNX, back to the default model.
+#include <nlohmann/json.hpp>
+
 #include "app.h"
 
 namespace convlab {
+
+namespace {
+
+// The page's exporter is JavaScript (web/module/onnx_export.js, loaded on demand by host.js): it
+// gets the spec, each layer's output shape and class names as JSON, and the weights and biases
+// of every layer one after the other (floats; "params" gives each layer's offsets and counts).
+void export_onnx() {
+  Network& net = *app.net;
+  nlohmann::json j;
+  j["spec"] = nlohmann::json::parse(spec_to_json(net.spec()));
+  j["classNames"] = net.class_names();
+  std::vector<float> params;
+  for (size_t i = 0; i < net.info().size(); i++) {
+    const Shape out = net.info()[i].out;
+    j["outShapes"].push_back({out.c, out.h, out.w});
+    const ParamView w = net.weights(i), b = net.biases(i);
+    j["params"].push_back({params.size(), w.count, params.size() + w.count, b.count});
+    params.insert(params.end(), w.data, w.data + w.count);
+    params.insert(params.end(), b.data, b.data + b.count);
+  }
+  const std::string text = j.dump();
+  js_export_onnx(text.c_str(), params.data(), (int)params.size());
+}
+
+}  // namespace
 
 void keep_panel() {
   if (!app.net) return;
@@ -21,6 +48,14 @@ void keep_panel() {
   ImGui::SameLine();
   if (ImGui::Button("Load model file…")) js_pick_model_file();
   mark("button:Load");
+  ImGui::SameLine();
+  if (ImGui::Button("Export ONNX")) export_onnx();
+  mark("button:export-onnx");
+  if (ImGui::IsItemHovered()) {
+    const Shape in = app.net->spec().input;
+    ImGui::SetTooltip("an .onnx file for ONNX Runtime and other tools: opset 13, input [N, %d, %d, %d], output the class "
+                      "probabilities [N, %d]", in.c, in.h, in.w, app.net->classes());
+  }
   ImGui::SameLine();
   const bool mine = app.data.active == kMine;
   if (ImGui::Button(mine ? "Start over with a new network" : "Back to the default model")) {

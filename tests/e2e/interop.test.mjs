@@ -1,0 +1,42 @@
+// Taking a model elsewhere from the page: Keep → "Export ONNX" (the exporter is fetched only then)
+// gives a file that ONNX Runtime runs to the page's own prediction of the drawing.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { artifacts, startBrowser, openPage, state, prediction, click, waitFor, drawStrokes, DIGITS } from './browser.mjs';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ort = require('onnxruntime-web');
+ort.env.wasm.numThreads = 1;
+ort.env.wasm.wasmPaths = path.join(root, 'node_modules/onnxruntime-web/dist') + '/';
+
+const env = await startBrowser();
+test.after(async () => {
+  await env.browser.close();
+  env.server.close();
+});
+
+test('Keep → Export ONNX: the exporter loads on demand; ONNX Runtime reads the drawing as the page does', async () => {
+  const { context, page, log } = await openPage(env);
+  const firstLoad = log.bytes;
+  await drawStrokes(page, DIGITS[3]);
+  const input = await page.evaluate(() => window.convlab.input());
+  const p = await prediction(page);
+  await click(page, 'tab:Keep');
+  const [download] = await Promise.all([page.waitForEvent('download'), click(page, 'button:export-onnx')]);
+  assert.equal(download.suggestedFilename(), 'convlab-model.onnx');
+  const file = path.join(artifacts, 'exported.onnx');
+  await download.saveAs(file);
+  await waitFor(page, () => /Exported convlab-model\.onnx/.test(window.convlab.state().message));
+  console.log(`first load ${firstLoad} bytes; the exporter and the file ${log.bytes - firstLoad} bytes more`);
+  assert.ok(firstLoad < 3 * 1024 * 1024);
+  const session = await ort.InferenceSession.create(file);
+  const probs = (await session.run({ input: new ort.Tensor('float32', Float32Array.from(input), [1, 1, 28, 28]) })).probs.data;
+  probs.forEach((v, k) => assert.ok(Math.abs(v - p.probs[k]) < 1e-5, `class ${k}: ONNX ${v}, page ${p.probs[k]}`));
+  assert.equal((await state(page)).error, null);
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
