@@ -284,18 +284,21 @@
       input.addEventListener('change', () => importExamples(Array.from(input.files || [])));
       input.click();
     },
-    // The exporter (onnx_export.bundle.js, ~360 KB) is loaded the first time it is used.
-    exportOnnx(json, params) {
-      const done = (bytes, error) => app.ccall('convlab_export_done', null, ['number', 'string'], [bytes, error]);
-      const ready = self.convlabOnnx ? Promise.resolve() : loadScript('onnx_export.bundle.js');
+    // format 'onnx' or 'safetensors'. The exporters (exporters.bundle.js, 39 KB compressed) are
+    // loaded the first time one is used.
+    exportModel(format, json, params) {
+      const name = format === 'onnx' ? 'convlab-model.onnx' : 'convlab-model.safetensors';
+      const done = (bytes, error) => app.ccall('convlab_export_done', null, ['string', 'number', 'string'], [name, bytes, error]);
+      const ready = self.convlabOnnx ? Promise.resolve() : loadScript('exporters.bundle.js');
       ready.then(() => {
         const d = JSON.parse(json);
         const view = (i, which) => params.subarray(d.params[i][2 * which], d.params[i][2 * which] + d.params[i][2 * which + 1]);
-        const bytes = self.convlabOnnx.exportModel({
+        const model = {
           spec: d.spec, outShapes: d.outShapes, classNames: d.classNames,
           weights: (i) => view(i, 0), biases: (i) => view(i, 1),
-        });
-        window.convlabHost.download(bytes, 'convlab-model.onnx');
+        };
+        const bytes = format === 'onnx' ? self.convlabOnnx.exportModel(model) : self.convlabSafetensors.exportWeights(model);
+        window.convlabHost.download(bytes, name);
         done(bytes.length, '');
       }).catch((e) => done(0, String((e && e.message) || e)));
     },

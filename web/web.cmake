@@ -7,11 +7,12 @@ add_executable(convlab_engine_module web/module/bindings.cpp)
 set_target_properties(convlab_engine_module PROPERTIES OUTPUT_NAME convlab_engine SUFFIX .js
   LINK_DEPENDS "${CMAKE_SOURCE_DIR}/web/module/engine_api.js;${CMAKE_SOURCE_DIR}/web/module/node_no_fetch.js;${CMAKE_SOURCE_DIR}/web/module/node_threads.js")
 target_link_libraries(convlab_engine_module PRIVATE convlab_engine_mt)
-# Network.exportOnnx() requires the exporter from the module's own folder.
-add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/onnx_export.js
-  COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_SOURCE_DIR}/web/module/onnx_export.js ${CMAKE_BINARY_DIR}/onnx_export.js
-  DEPENDS ${CMAKE_SOURCE_DIR}/web/module/onnx_export.js)
-add_custom_target(onnx_exporter ALL DEPENDS ${CMAKE_BINARY_DIR}/onnx_export.js)
+# Network.exportOnnx() and exportSafetensors() require the exporters from the module's own folder.
+add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/onnx_export.js ${CMAKE_BINARY_DIR}/safetensors.js
+  COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_SOURCE_DIR}/web/module/onnx_export.js ${CMAKE_SOURCE_DIR}/web/module/safetensors.js
+    ${CMAKE_BINARY_DIR}
+  DEPENDS ${CMAKE_SOURCE_DIR}/web/module/onnx_export.js ${CMAKE_SOURCE_DIR}/web/module/safetensors.js)
+add_custom_target(exporters ALL DEPENDS ${CMAKE_BINARY_DIR}/onnx_export.js ${CMAKE_BINARY_DIR}/safetensors.js)
 target_link_options(convlab_engine_module PRIVATE ${CONVLAB_WASM_FLAGS} ${CONVLAB_WASM_THREAD_FLAGS} --bind
   -sMODULARIZE=1 -sEXPORT_NAME=createConvLabEngine -sENVIRONMENT=web,worker,node
   -sEXPORTED_FUNCTIONS=_malloc,_free --post-js ${CMAKE_SOURCE_DIR}/web/module/engine_api.js)

@@ -1,8 +1,10 @@
-// Taking a model elsewhere from the page: Keep → "Export ONNX" (the exporter is fetched only then)
-// gives a file that ONNX Runtime runs to the page's own prediction of the drawing.
+// Taking a model elsewhere from the page: Keep → "Export ONNX" (the exporters are fetched only then)
+// gives a file that ONNX Runtime runs to the page's own prediction of the drawing; "Export
+// safetensors" the weights by layer.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { artifacts, startBrowser, openPage, state, prediction, click, waitFor, drawStrokes, DIGITS } from './browser.mjs';
@@ -19,7 +21,7 @@ test.after(async () => {
   env.server.close();
 });
 
-test('Keep → Export ONNX: the exporter loads on demand; ONNX Runtime reads the drawing as the page does', async () => {
+test('Keep → Export ONNX and safetensors: the exporters load on demand; ONNX Runtime reads the drawing as the page does', async () => {
   const { context, page, log } = await openPage(env);
   const firstLoad = log.bytes;
   await drawStrokes(page, DIGITS[3]);
@@ -36,6 +38,16 @@ test('Keep → Export ONNX: the exporter loads on demand; ONNX Runtime reads the
   const session = await ort.InferenceSession.create(file);
   const probs = (await session.run({ input: new ort.Tensor('float32', Float32Array.from(input), [1, 1, 28, 28]) })).probs.data;
   probs.forEach((v, k) => assert.ok(Math.abs(v - p.probs[k]) < 1e-5, `class ${k}: ONNX ${v}, page ${p.probs[k]}`));
+  // safetensors: the same weights, named by layer
+  const [second] = await Promise.all([page.waitForEvent('download'), click(page, 'button:export-safetensors')]);
+  assert.equal(second.suggestedFilename(), 'convlab-model.safetensors');
+  const tensors = path.join(artifacts, 'exported.safetensors');
+  await second.saveAs(tensors);
+  const bytes = readFileSync(tensors);
+  const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString());
+  assert.deepEqual(header['layers.0.weight'].shape, [8, 1, 5, 5]);
+  assert.deepEqual(header['layers.9.weight'].shape, [10, 64]);
+  assert.equal(JSON.parse(header.__metadata__.convlab_spec).layers.length, 10);
   assert.equal((await state(page)).error, null);
   assert.deepEqual(log.problems, []);
   await context.close();

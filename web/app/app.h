@@ -248,7 +248,7 @@ void js_use_trainer_data(const char* data_id, const uint8_t* bytes, int size);  
 void js_store_examples(const char* names_json, const uint8_t* images, int images_size, const uint8_t* labels,
                        int labels_size);
 void js_pick_example_files();
-void js_export_onnx(const char* json, const float* params, int count);
+void js_export_model(const char* format, const char* json, const float* params, int count);
 void js_load_default_model();
 void js_set_ready();
 void js_trainer_command(const char* json, const uint8_t* bytes, int size);

@@ -31,8 +31,8 @@ EM_JS(void, js_store_examples, (const char* names, const uint8_t* images, int im
                                    HEAPU8.slice(labels, labels + labels_size));
 });
 EM_JS(void, js_pick_example_files, (), { window.convlabHost.pickExampleFiles(); });
-EM_JS(void, js_export_onnx, (const char* json, const float* params, int count), {
-  window.convlabHost.exportOnnx(UTF8ToString(json), HEAPF32.slice(params >> 2, (params >> 2) + count));
+EM_JS(void, js_export_model, (const char* format, const char* json, const float* params, int count), {
+  window.convlabHost.exportModel(UTF8ToString(format), UTF8ToString(json), HEAPF32.slice(params >> 2, (params >> 2) + count));
 });
 EM_JS(void, js_set_ready, (), { window.convlabHost.ready(); });
 EM_JS(void, js_trainer_command, (const char* json, const uint8_t* bytes, int size), {
@@ -145,9 +145,9 @@ EMSCRIPTEN_KEEPALIVE void convlab_import_examples(int images_size, int labels_si
 }
 
 // What host.js's exporter answers: the file was downloaded (bytes) or why not.
-EMSCRIPTEN_KEEPALIVE void convlab_export_done(int bytes, const char* error) {
-  if (*error) app.error = std::string("Could not export ONNX: ") + error;
-  else app.message = "Exported convlab-model.onnx (" + std::to_string(bytes) + " bytes, opset 13).";
+EMSCRIPTEN_KEEPALIVE void convlab_export_done(const char* name, int bytes, const char* error) {
+  if (*error) app.error = std::string("Could not export ") + name + ": " + error;
+  else app.message = std::string("Exported ") + name + " (" + std::to_string(bytes) + " bytes).";
 }
 
 EMSCRIPTEN_KEEPALIVE void convlab_import_failed(const char* why) {

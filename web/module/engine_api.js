@@ -30,15 +30,16 @@ class ConvLabScratch {
   free() { Module['_free'](this.ptr); this.ptr = 0; this.bytes = 0; }
 }
 
-// The ONNX exporter (web/module/onnx_export.js, next to this module in node; in a page, the
-// global its bundle defines).
-function convlabOnnxExporter() {
-  if (!Module['onnxExporter']) {
-    if (ENVIRONMENT_IS_NODE) Module['onnxExporter'] = require(scriptDirectory + 'onnx_export.js');
-    else if (typeof self !== 'undefined' && self['convlabOnnx']) Module['onnxExporter'] = self['convlabOnnx'];
-    else throw new Error('ONNX export: load onnx_export.bundle.js first');
+// The exporters (web/module/onnx_export.js, safetensors.js): next to this module in node; in a
+// page, the globals their bundle (exporters.bundle.js) defines.
+function convlabExporter(file, global) {
+  const key = 'exporter:' + file;
+  if (!Module[key]) {
+    if (ENVIRONMENT_IS_NODE) Module[key] = require(scriptDirectory + file);
+    else if (typeof self !== 'undefined' && self[global]) Module[key] = self[global];
+    else throw new Error('export: load exporters.bundle.js first');
   }
-  return Module['onnxExporter'];
+  return Module[key];
 }
 
 // Threads where the module has shared memory (the threaded build, in node or a cross-origin
@@ -143,7 +144,10 @@ class ConvLabNetwork {
   save() { return this.core.save().slice(); }
   // The network as an ONNX model (opset 13, IR version 8; docs/api.md lists the operators):
   // Uint8Array. A layer without an exact ONNX equivalent (wavgpool) is an Error naming it.
-  exportOnnx() { return convlabOnnxExporter().exportNetwork(this); }
+  exportOnnx() { return convlabExporter('onnx_export.js', 'convlabOnnx').exportNetwork(this); }
+  // The weights as safetensors (web/module/safetensors.js: layers.I.weight / .bias, the spec and
+  // class names in the metadata): Uint8Array.
+  exportSafetensors() { return convlabExporter('safetensors.js', 'convlabSafetensors').exportNetwork(this); }
   delete() {
     this.core.delete();
     for (const buffer of [this.inputs, this.labels, this.outputs]) buffer.free();

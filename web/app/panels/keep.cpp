@@ -7,10 +7,11 @@ namespace convlab {
 
 namespace {
 
-// The page's exporter is JavaScript (web/module/onnx_export.js, loaded on demand by host.js): it
-// gets the spec, each layer's output shape and class names as JSON, and the weights and biases
-// of every layer one after the other (floats; "params" gives each layer's offsets and counts).
-void export_onnx() {
+// The page's exporters are JavaScript (web/module/onnx_export.js and safetensors.js, loaded on
+// demand by host.js): they get the spec, each layer's output shape and class names as JSON, and
+// the weights and biases of every layer one after the other (floats; "params" gives each layer's
+// offsets and counts). format: "onnx" or "safetensors".
+void export_model(const char* format) {
   Network& net = *app.net;
   nlohmann::json j;
   j["spec"] = nlohmann::json::parse(spec_to_json(net.spec()));
@@ -25,7 +26,7 @@ void export_onnx() {
     params.insert(params.end(), b.data, b.data + b.count);
   }
   const std::string text = j.dump();
-  js_export_onnx(text.c_str(), params.data(), (int)params.size());
+  js_export_model(format, text.c_str(), params.data(), (int)params.size());
 }
 
 }  // namespace
@@ -49,13 +50,17 @@ void keep_panel() {
   if (ImGui::Button("Load model file…")) js_pick_model_file();
   mark("button:Load");
   ImGui::SameLine();
-  if (ImGui::Button("Export ONNX")) export_onnx();
+  if (ImGui::Button("Export ONNX")) export_model("onnx");
   mark("button:export-onnx");
   if (ImGui::IsItemHovered()) {
     const Shape in = app.net->spec().input;
     ImGui::SetTooltip("an .onnx file for ONNX Runtime and other tools: opset 13, input [N, %d, %d, %d], output the class "
                       "probabilities [N, %d]", in.c, in.h, in.w, app.net->classes());
   }
+  ImGui::SameLine();
+  if (ImGui::Button("Export safetensors")) export_model("safetensors");
+  mark("button:export-safetensors");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("the weights alone, named layers.I.weight / .bias, the spec in the metadata");
   ImGui::SameLine();
   const bool mine = app.data.active == kMine;
   if (ImGui::Button(mine ? "Start over with a new network" : "Back to the default model")) {

@@ -1,8 +1,8 @@
-// ONNX export (web/module/onnx_export.js through Network.exportOnnx): every preset and 60 random
-// valid specs run in ONNX Runtime Web (node, wasm) and give the engine's probabilities to 1e-5 on
-// 100 MNIST test digits (or random inputs for other shapes); every file passes Debian's
+// Export (web/module/, through Network.exportOnnx and exportSafetensors). ONNX: every preset and
+// 60 random valid specs run in ONNX Runtime Web (node, wasm) and give the engine's probabilities to
+// 1e-5 on 100 MNIST test digits (or random inputs for other shapes); every file passes Debian's
 // python3-onnx checker with full_check (Debian's /usr/bin/python3, whatever else is on PATH);
-// wavgpool is refused by name.
+// wavgpool is refused by name. Safetensors: every preset's weights read back, by layer.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -136,4 +136,45 @@ test('every exported file passes onnx.checker.check_model(full_check=True) (Debi
   const script = 'import onnx, sys\nfor f in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(f), full_check=True)\nprint(len(sys.argv) - 1, "checked, onnx", onnx.__version__)';
   const out = execFileSync('/usr/bin/python3', ['-c', script, ...files], { encoding: 'utf8' });
   console.log(out.trim());
+});
+
+// Reads a safetensors file back: {tensors: {name: Float32Array + shape}, metadata}.
+function readSafetensors(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = Number(view.getBigUint64(0, true));
+  assert.equal((8 + n) % 8, 0, 'the header is padded to 8 bytes');
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+  const data = bytes.slice(8 + n);
+  const tensors = {};
+  for (const [name, t] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    assert.equal(t.dtype, 'F32');
+    const values = new Float32Array(data.buffer.slice(t.data_offsets[0], t.data_offsets[1]));
+    assert.equal(values.length, t.shape.reduce((a, b) => a * b, 1), `${name}: its shape covers its data`);
+    tensors[name] = { values, shape: t.shape };
+  }
+  return { tensors, metadata: header.__metadata__ };
+}
+
+test('safetensors: every preset\'s weights by layer, in their shapes, equal to the engine\'s; the spec and names in the metadata', () => {
+  for (const preset of JSON.parse(engine.presetsJson())) {
+    const net = new Network(preset.spec, 5);
+    if (preset.name === 'Locally connected') net.setClassNames(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    const { tensors, metadata } = readSafetensors(net.exportSafetensors());
+    const spec = JSON.parse(net.spec());
+    assert.deepEqual(JSON.parse(metadata.convlab_spec), spec);
+    let named = 0;
+    spec.layers.forEach((layer, i) => {
+      const w = net.weights(i), b = net.biases(i);
+      if (!w.length) return assert.equal(tensors[`layers.${i}.weight`], undefined);
+      named++;
+      assert.deepEqual(tensors[`layers.${i}.weight`].values, w, `${preset.name} layer ${i} weights`);
+      assert.deepEqual(tensors[`layers.${i}.bias`].values, b);
+      if (layer.type === 'conv2d') assert.equal(tensors[`layers.${i}.weight`].shape.length, 4);
+      if (layer.type === 'dense') assert.equal(tensors[`layers.${i}.weight`].shape[0], layer.units);
+    });
+    assert.equal(Object.keys(tensors).length, 2 * named);
+    if (preset.name === 'Locally connected') assert.equal(JSON.parse(metadata.class_names).length, 10);
+    net.delete();
+  }
 });
