@@ -64,7 +64,8 @@ async function convlabEngine() {
 async function initialWeights() {
   const engine = await convlabEngine();
   const net = new engine.Network(JSON.stringify(SPEC), 1);
-  const w = { c1w: net.weights(0), c1b: net.biases(0), c2w: net.weights(3), c2b: net.biases(3), dw: net.weights(6), db: net.biases(6) };
+  const w = { c1w: net.weights(0), c1b: net.biases(0), c2w: net.weights(3), c2b: net.biases(3), dw: net.weights(6), db: net.biases(6),
+    onnx: net.exportOnnx() };  // the same network for ONNX Runtime (web/module/onnx_export.js)
   net.delete();
   return w;
 }
@@ -186,10 +187,9 @@ async function makeRunner(lib, W) {
     const ort = require('onnxruntime-web');
     ort.env.wasm.numThreads = lib === 'onnxruntime-web' ? 1 : 2;
     ort.env.wasm.wasmPaths = path.join(root, 'node_modules/onnxruntime-web/dist') + '/';
-    const { onnxModel } = await import('./onnx_model.mjs');
-    const session = await ort.InferenceSession.create(onnxModel(W), { executionProviders: ['wasm'] });
+    const session = await ort.InferenceSession.create(W.onnx, { executionProviders: ['wasm'] });
     return {
-      predictAsync: async (x, n) => (await session.run({ x: new ort.Tensor('float32', x, [n, 1, 28, 28]) })).probs.data,
+      predictAsync: async (x, n) => (await session.run({ input: new ort.Tensor('float32', x, [n, 1, 28, 28]) })).probs.data,
     };
   }
   throw new Error('unknown library ' + lib);
