@@ -33,6 +33,17 @@ async function myExamples(page) {
   return (await state(page)).myExampleCounts;
 }
 
+// A fresh browser on the Data tab with My classes picked (and in use).
+async function openMyClasses() {
+  const opened = await openPage(env);
+  const { page } = opened;
+  await waitFor(page, () => window.convlab.state().dataLoaded, null, 60000);
+  await click(page, 'tab:Data');
+  await click(page, 'data:mine');
+  await waitFor(page, () => window.convlab.state().dataset === 'mine');
+  return opened;
+}
+
 // Downloads the three exported files; returns their paths.
 async function exportIdx(page, tag) {
   const downloads = [];
@@ -51,12 +62,9 @@ async function exportIdx(page, tag) {
 }
 
 test('my classes: draw 8 circles, crosses and lines, train from scratch, read new ones; kept on reload; IDX out and back in', async () => {
-  const { context, page, log } = await openPage(env);
-  await waitFor(page, () => window.convlab.state().dataLoaded, null, 60000);
-  await click(page, 'tab:Data');
-  await click(page, 'data:mine');
+  const { context, page, log } = await openMyClasses();
   // nothing kept for my classes yet: a new network of the Build tab's architecture, one output per class
-  await waitFor(page, () => window.convlab.state().dataset === 'mine' && window.convlab.state().modelFitsData);
+  await waitFor(page, () => window.convlab.state().modelFitsData);
   let s = await state(page);
   assert.deepEqual(s.myClasses, ['circle', 'cross', 'line']);
   assert.deepEqual(s.classNames, ['circle', 'cross', 'line']);
@@ -132,12 +140,9 @@ test('my classes: draw 8 circles, crosses and lines, train from scratch, read ne
   await context.close();
 
   // a fresh browser: import them, the same examples (exported again, byte for byte)
-  const fresh = await openPage(env);
-  await waitFor(fresh.page, () => window.convlab.state().myExamplesRestored, null, 60000);
+  const fresh = await openMyClasses();
+  assert.ok((await state(fresh.page)).myExamplesRestored);
   assert.deepEqual((await state(fresh.page)).myExampleCounts, [0, 0, 0]);
-  await click(fresh.page, 'tab:Data');
-  await click(fresh.page, 'data:mine');
-  await waitFor(fresh.page, () => window.convlab.state().dataset === 'mine');
 
   // bad files first: a wrong magic, and labels beyond the classes â€” messages, nothing changes
   const badMagic = path.join(artifacts, 'bad-magic-images.idx3-ubyte');
@@ -169,11 +174,8 @@ test('my classes: draw 8 circles, crosses and lines, train from scratch, read ne
 });
 
 test('renaming or removing a class with examples asks first; the live model follows the class count', async () => {
-  const { context, page, log } = await openPage(env);
-  await waitFor(page, () => window.convlab.state().dataLoaded, null, 60000);
-  await click(page, 'tab:Data');
-  await click(page, 'data:mine');
-  await waitFor(page, () => window.convlab.state().dataset === 'mine' && window.convlab.state().modelFitsData);
+  const { context, page, log } = await openMyClasses();
+  await waitFor(page, () => window.convlab.state().modelFitsData);
   await drawStrokes(page, ring(0.5, 0.5, 0.3));
   await click(page, 'button:add:0');
   await waitFor(page, () => window.convlab.state().myExampleCounts[0] === 1);
@@ -238,11 +240,7 @@ test('Fashion-MNIST: downloaded when picked (with progress), its default model â
 });
 
 test('digit classes can mix in MNIST: classes named 3 and 5 train on MNIST\'s 3s and 5s too', async () => {
-  const { context, page, log } = await openPage(env);
-  await waitFor(page, () => window.convlab.state().dataLoaded, null, 60000);
-  await click(page, 'tab:Data');
-  await click(page, 'data:mine');
-  await waitFor(page, () => window.convlab.state().dataset === 'mine');
+  const { context, page, log } = await openMyClasses();
   for (const [k, name] of [[0, '3'], [1, '5']]) {
     await click(page, `button:rename:${k}`);
     await typeInto(page, `field:class-name:${k}`, name);  // no examples yet: nothing to ask
