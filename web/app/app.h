@@ -249,7 +249,6 @@ void js_store_examples(const char* names_json, const uint8_t* images, int images
                        int labels_size);
 void js_pick_example_files();
 void js_export_model(const char* format, const char* json, const float* params, int count);
-void js_load_default_model();
 void js_set_ready();
 void js_trainer_command(const char* json, const uint8_t* bytes, int size);
 }

@@ -399,6 +399,7 @@ void my_examples_changed() {
 
 void new_network_for_classes(bool fine_tune) {
   const DataState& d = app.data;
+  if (!app.net) return;  // the first model is still loading
   const NetworkSpec& spec = fine_tune || !app.build.error.empty() ? app.net->spec() : app.build.spec;
   try {
     auto net = std::make_unique<Network>(
