@@ -26,6 +26,17 @@ Moments moments(const std::vector<float>& img) {
   return m;
 }
 
+// A tall bar 150×50 in the top-left corner of a 280×280 canvas, plus a blob at its foot that moves
+// its centre of mass (100 px wide in all).
+std::vector<float> lopsided_shape() {
+  std::vector<float> canvas(280 * 280, 0.0f);
+  for (int i = 10; i < 160; i++)
+    for (int j = 20; j < 70; j++) canvas[i * 280 + j] = 1.0f;
+  for (int i = 130; i < 160; i++)
+    for (int j = 70; j < 120; j++) canvas[i * 280 + j] = 1.0f;
+  return canvas;
+}
+
 }  // namespace
 
 TEST_CASE("MNIST preprocessing: empty canvas gives a blank image") {
@@ -35,12 +46,7 @@ TEST_CASE("MNIST preprocessing: empty canvas gives a blank image") {
 }
 
 TEST_CASE("MNIST preprocessing: longer side → 20 px, aspect kept, centre of mass at (14, 14)") {
-  // A tall bar 150×50 in the top-left corner, plus a blob to move its centre of mass.
-  std::vector<float> canvas(280 * 280, 0.0f), out(784);
-  for (int i = 10; i < 160; i++)
-    for (int j = 20; j < 70; j++) canvas[i * 280 + j] = 1.0f;
-  for (int i = 130; i < 160; i++)
-    for (int j = 70; j < 120; j++) canvas[i * 280 + j] = 1.0f;
+  std::vector<float> canvas = lopsided_shape(), out(784);
   REQUIRE(preprocess_drawing(canvas.data(), 280, 280, Preprocess::Digit, out.data()));
   Moments m = moments(out);
   CHECK(m.y1 - m.y0 + 1 == 20);            // 150 px → 20 px
@@ -71,12 +77,8 @@ TEST_CASE("MNIST preprocessing: a digit drawn anywhere, any size, gives the same
 }
 
 TEST_CASE("Fashion-MNIST preprocessing: longer side → 28 px, the box centred (not the centre of mass)") {
-  // The same lopsided shape as above: its box fills the frame's height and sits in the middle.
-  std::vector<float> canvas(280 * 280, 0.0f), out(784);
-  for (int i = 10; i < 160; i++)
-    for (int j = 20; j < 70; j++) canvas[i * 280 + j] = 1.0f;
-  for (int i = 130; i < 160; i++)
-    for (int j = 70; j < 120; j++) canvas[i * 280 + j] = 1.0f;
+  // Its box fills the frame's height and sits in the middle.
+  std::vector<float> canvas = lopsided_shape(), out(784);
   REQUIRE(preprocess_drawing(canvas.data(), 280, 280, Preprocess::Fill, out.data()));
   Moments m = moments(out);
   CHECK(m.y0 == 0);
