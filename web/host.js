@@ -185,6 +185,31 @@
     }
   }
 
+  async function listModels() {
+    let list = [];
+    try {
+      const database = await db();
+      list = await new Promise((resolve, reject) => {
+        const found = [];
+        const request = database.transaction('models', 'readonly').objectStore('models').openCursor();
+        request.onsuccess = () => {
+          const cursor = request.result;
+          if (!cursor) { resolve(found); return; }
+          if (String(cursor.key).startsWith('saved:')) {
+            const m = cursor.value;
+            const date = new Date(m.date);
+            const pad = (n) => String(n).padStart(2, '0');
+            found.push({ name: m.name, dataset: m.dataset, accuracy: m.accuracy,
+              date: `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}` });
+          }
+          cursor.continue();
+        };
+        request.onerror = () => reject(request.error);
+      });
+    } catch (e) { /* no storage: an empty list */ }
+    app.ccall('convlab_models_listed', null, ['string'], [JSON.stringify(list)]);
+  }
+
   async function restoreExamples() {
     let kept = null;
     try { kept = await dbGet('examples', 'mine'); } catch (e) { /* no storage */ }
@@ -283,6 +308,29 @@
       input.accept = '.idx3-ubyte,.idx1-ubyte,.idx,.json,application/octet-stream';
       input.addEventListener('change', () => importExamples(Array.from(input.files || [])));
       input.click();
+    },
+    // Models kept by name: store "models", key "saved:NAME" → {bytes, name, dataset, accuracy, date}.
+    keepNamedModel(name, dataset, accuracy, bytes) {
+      dbPut('models', 'saved:' + name, { bytes, name, dataset, accuracy, date: Date.now() })
+        .then(() => listModels(), (e) => storageFailed(`the model "${name}" (the current model is unchanged)`, e));
+    },
+    namedModel(action, name, newName) {
+      const key = 'saved:' + name;
+      let done;
+      if (action === 'list') done = Promise.resolve();
+      else if (action === 'delete') done = dbDelete('models', key);
+      else if (action === 'load') {
+        done = dbGet('models', key).then((m) => {
+          if (!m) throw new Error(`no model "${name}" is kept`);
+          loadModelBytes(m.bytes, name);
+        });
+      } else if (action === 'rename') {
+        done = dbGet('models', key).then((m) => {
+          if (!m) throw new Error(`no model "${name}" is kept`);
+          return dbPut('models', 'saved:' + newName, { ...m, name: newName }).then(() => dbDelete('models', key));
+        });
+      }
+      done.then(() => listModels(), (e) => storageFailed(`the change to "${name}"`, e));
     },
     // format 'onnx' or 'safetensors'. The exporters (exporters.bundle.js, 39 KB compressed) are
     // loaded the first time one is used.

@@ -1,13 +1,15 @@
 // Taking a model elsewhere from the page: Keep → "Export ONNX" (the exporters are fetched only then)
 // gives a file that ONNX Runtime runs to the page's own prediction of the drawing; "Export
-// safetensors" the weights by layer.
+// safetensors" the weights by layer; models kept by name in the browser (IndexedDB).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { artifacts, startBrowser, openPage, state, prediction, click, waitFor, drawStrokes, DIGITS } from './browser.mjs';
+import {
+  artifacts, startBrowser, openPage, state, prediction, click, waitFor, drawStrokes, DIGITS, typeInto, widget, waitFrames,
+} from './browser.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -48,6 +50,50 @@ test('Keep → Export ONNX and safetensors: the exporters load on demand; ONNX R
   assert.deepEqual(header['layers.0.weight'].shape, [8, 1, 5, 5]);
   assert.deepEqual(header['layers.9.weight'].shape, [10, 64]);
   assert.equal(JSON.parse(header.__metadata__.convlab_spec).layers.length, 10);
+  assert.equal((await state(page)).error, null);
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
+
+test('Keep: models kept by name in IndexedDB — two kept, one renamed, one deleted after a question; after a reload the list is there and one loads', async () => {
+  const { context, page, log } = await openPage(env);
+  await waitFor(page, () => window.convlab.state().dataLoaded && window.convlab.state().testAccuracy !== null, null, 60000);
+  await click(page, 'tab:Keep');
+  await waitFor(page, () => Array.isArray(window.convlab.state().keptModels));
+  assert.deepEqual((await state(page)).keptModels, []);
+  await typeInto(page, 'field:keep-name', 'default as shipped', null);
+  await click(page, 'button:keep-named');
+  await waitFor(page, () => window.convlab.state().keptModels.length === 1);
+  // a second one with other weights: a few steps of training
+  await click(page, 'tab:Train');
+  for (let i = 0; i < 3; i++) await click(page, 'button:Step');
+  await waitFor(page, () => window.convlab.state().steps > 0);
+  await drawStrokes(page, DIGITS[7]);
+  const stepped = await prediction(page);
+  await click(page, 'tab:Keep');
+  await typeInto(page, 'field:keep-name', 'three steps', null);
+  await click(page, 'button:keep-named');
+  await waitFor(page, () => window.convlab.state().keptModels.length === 2);
+  await click(page, 'button:kept-rename:three steps');
+  await typeInto(page, 'field:kept-rename:three steps', 'my first model');
+  await waitFor(page, () => window.convlab.state().keptModels.includes('my first model'));
+  await click(page, 'button:kept-delete:default as shipped');
+  await widget(page, 'button:Yes');
+  await waitFrames(page, 2);
+  await page.screenshot({ path: path.join(artifacts, 'keep-named-models.png') });
+  assert.equal((await state(page)).keptModels.length, 2, 'nothing deleted before the answer');
+  await click(page, 'button:Yes');
+  await waitFor(page, () => window.convlab.state().keptModels.join() === 'my first model');
+
+  await page.reload();
+  await page.waitForFunction(() => window.convlab && window.convlab.ready, null, { timeout: 60000 });
+  await click(page, 'tab:Keep');
+  await waitFor(page, () => (window.convlab.state().keptModels || []).join() === 'my first model');
+  await click(page, 'button:kept-load:my first model');
+  await waitFor(page, () => window.convlab.state().model === 'my first model');
+  await drawStrokes(page, DIGITS[7]);
+  const loaded = await prediction(page);
+  loaded.probs.forEach((p, k) => assert.ok(Math.abs(p - stepped.probs[k]) < 1e-6, `class ${k}: ${p} vs ${stepped.probs[k]}`));
   assert.equal((await state(page)).error, null);
   assert.deepEqual(log.problems, []);
   await context.close();

@@ -1,5 +1,6 @@
 // What the panels share: the model in use, the drawing's prediction, the commands to the trainer.
 #include <algorithm>
+#include <functional>
 #include <new>
 
 #include "app.h"
@@ -198,6 +199,37 @@ void update_input() {
     return;
   }
   if (!d.in.empty) app.digit = (int)(std::max_element(app.probs.begin(), app.probs.end()) - app.probs.begin());
+}
+
+namespace {
+struct Confirm {
+  std::string text;
+  std::function<void()> yes;
+  bool open = false, opening = false;
+} confirm;
+}  // namespace
+
+void ask(std::string text, std::function<void()> yes) { confirm = {std::move(text), std::move(yes), true, true}; }
+
+void confirm_popup() {
+  if (!confirm.open) return;
+  if (confirm.opening) ImGui::OpenPopup("Confirm"), confirm.opening = false;
+  ImGui::SetNextWindowBgAlpha(1.0f);
+  if (ImGui::BeginPopupModal("Confirm", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+    ImGui::TextUnformatted(confirm.text.c_str());
+    const bool yes = ImGui::Button("Yes");
+    mark("button:Yes");
+    ImGui::SameLine();
+    const bool no = ImGui::Button("Cancel");
+    if (yes || no) {
+      if (yes) confirm.yes();
+      confirm.open = false;
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndPopup();
+  } else {
+    confirm.open = false;
+  }
 }
 
 void clear_pad() { app.draw.pad.clear(); }

@@ -4,6 +4,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -126,6 +127,19 @@ struct DataState {
   TrainSettings settings[kDataSets] = {TrainSettings{}, TrainSettings{}, few_examples_settings()};
 };
 
+// Keep: models kept by name in this browser (IndexedDB, listed by host.js).
+struct KeptModel {
+  std::string name, dataset, date;
+  double accuracy = -1;  // on its data set's test images when kept; −1: not measured
+};
+struct KeepState {
+  std::vector<KeptModel> models;
+  bool listed = false;     // host.js has answered
+  char name[48] = "";
+  int renaming = -1;
+  char new_name[48] = "";
+};
+
 // The page's one keymap (keymap.cpp): where a shortcut applies.
 enum class KeyScope { Page, Explain, MyClasses };
 struct Shortcut {
@@ -142,6 +156,7 @@ struct App {
   std::string model_source;        // "default", "browser storage", a file name, "new (untrained)"
   uint64_t model_version = 0;      // grows whenever the weights change
   DataState data;
+  KeepState keep;
   const Dataset* train = nullptr;  // of the active data set (null until it is loaded)
   const Dataset* test = nullptr;
   TrainSettings settings;          // the Train panel's fields
@@ -197,6 +212,10 @@ void pick_preset(int i);               // the Build panel's preset (the editor o
 // A report from the trainer (JSON, trainer.h) and the weight snapshot it carries, if any.
 void apply_trainer_report(const std::string& json, std::vector<uint8_t> snapshot);
 void trainer_restarted(const std::string& why);  // the worker failed and was replaced
+// A question before a click that would lose work: the modal opens at the page's level (ImGui scopes
+// a popup's name by the ID stack, and the buttons asking sit in table rows); yes() runs on "Yes".
+void ask(std::string text, std::function<void()> yes);
+void confirm_popup();  // once a frame
 void clear_pad();
 void undo_stroke();
 const Shortcut* shortcuts(size_t* count);
@@ -249,6 +268,8 @@ void js_store_examples(const char* names_json, const uint8_t* images, int images
                        int labels_size);
 void js_pick_example_files();
 void js_export_model(const char* format, const char* json, const float* params, int count);
+void js_keep_named_model(const char* name, const char* dataset, double accuracy, const uint8_t* bytes, int size);
+void js_named_model(const char* action, const char* name, const char* new_name);  // load, rename, delete, list
 void js_set_ready();
 void js_trainer_command(const char* json, const uint8_t* bytes, int size);
 }

@@ -31,6 +31,12 @@ EM_JS(void, js_store_examples, (const char* names, const uint8_t* images, int im
                                    HEAPU8.slice(labels, labels + labels_size));
 });
 EM_JS(void, js_pick_example_files, (), { window.convlabHost.pickExampleFiles(); });
+EM_JS(void, js_keep_named_model, (const char* name, const char* dataset, double accuracy, const uint8_t* bytes, int size), {
+  window.convlabHost.keepNamedModel(UTF8ToString(name), UTF8ToString(dataset), accuracy, HEAPU8.slice(bytes, bytes + size));
+});
+EM_JS(void, js_named_model, (const char* action, const char* name, const char* new_name), {
+  window.convlabHost.namedModel(UTF8ToString(action), UTF8ToString(name), UTF8ToString(new_name));
+});
 EM_JS(void, js_export_model, (const char* format, const char* json, const float* params, int count), {
   window.convlabHost.exportModel(UTF8ToString(format), UTF8ToString(json), HEAPF32.slice(params >> 2, (params >> 2) + count));
 });
@@ -154,6 +160,17 @@ EMSCRIPTEN_KEEPALIVE void convlab_import_failed(const char* why) {
   app.error = std::string("Could not import: ") + why + " — your examples are unchanged.";
 }
 
+// The models kept by name, as host.js lists them: [{name, dataset, date, accuracy}].
+EMSCRIPTEN_KEEPALIVE void convlab_models_listed(const char* json) {
+  const nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
+  app.keep.listed = true;
+  app.keep.models.clear();
+  if (!j.is_array()) return;
+  for (const auto& m : j)
+    if (m.is_object())
+      app.keep.models.push_back({m.value("name", ""), m.value("dataset", ""), m.value("date", ""), m.value("accuracy", -1.0)});
+}
+
 // The browser would not keep something (a quota, private browsing): it stays in this page.
 EMSCRIPTEN_KEEPALIVE void convlab_storage_failed(const char* what) {
   app.data.storage_error = std::string("This browser would not keep ") + what + "; it stays in this page until it is closed.";
@@ -238,6 +255,9 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   j["myExampleCounts"] = counts;
   j["myExamplesRestored"] = app.data.mine_restored;
   j["storageError"] = app.data.storage_error;
+  std::vector<std::string> kept;
+  for (const KeptModel& m : app.keep.models) kept.push_back(m.name);
+  j["keptModels"] = kept;
   j["buildError"] = app.build.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(app.build.error);
   j["layers"] = app.build.info.size();
   j["formulas"] = app.build.formulas;  // the Build table's output-size formulas

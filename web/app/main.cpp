@@ -80,6 +80,7 @@ void main_window() {
     ImGui::EndTabBar();
   }
   if (wide) ImGui::EndChild();
+  confirm_popup();
   ImGui::End();
 }
 

@@ -1,7 +1,6 @@
 // Data: which data set the page trains on (MNIST, Fashion-MNIST, my classes), and the user's own
 // classes — names, examples drawn on the pad, galleries, IDX export and import.
 #include <algorithm>
-#include <functional>
 
 #include "app.h"
 
@@ -14,15 +13,6 @@ namespace {
 
 constexpr int kGalleryMax = 48, kGalleryColumns = 16, kGalleryCell = 2;
 
-// A question before a click loses work (renaming or removing a class with examples).
-struct Confirm {
-  std::string text;
-  std::function<void()> yes;
-  bool open = false, opening = false;
-} confirm;
-// The popup opens in confirm_popup(), at the panel's level: ImGui scopes a popup's name by the ID
-// stack, and the buttons asking sit inside a table row's.
-void ask(std::string text, std::function<void()> yes) { confirm = {std::move(text), std::move(yes), true, true}; }
 
 uint64_t mine_version = 1;  // grows with every change of my examples (galleries rebuild)
 
@@ -293,27 +283,6 @@ void my_classes() {
   }
 }
 
-void confirm_popup() {
-  if (!confirm.open) return;
-  if (confirm.opening) ImGui::OpenPopup("Confirm"), confirm.opening = false;
-  ImGui::SetNextWindowBgAlpha(1.0f);
-  if (ImGui::BeginPopupModal("Confirm", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
-    ImGui::TextUnformatted(confirm.text.c_str());
-    const bool yes = ImGui::Button("Yes");
-    mark("button:Yes");
-    ImGui::SameLine();
-    const bool no = ImGui::Button("Cancel");
-    if (yes || no) {
-      if (yes) confirm.yes();
-      confirm.open = false;
-      ImGui::CloseCurrentPopup();
-    }
-    ImGui::EndPopup();
-  } else {
-    confirm.open = false;
-  }
-}
-
 }  // namespace
 
 const TrainTestData* active_data() { return app.data.sets[app.data.active].get(); }
@@ -437,7 +406,6 @@ void data_panel() {
   ImGui::TextColored(kDim, "%s", kDescriptions[d.wanted]);
   if (!d.storage_error.empty()) ImGui::TextColored(kRed, "%s", d.storage_error.c_str());
   if (d.wanted == kMine) my_classes();
-  confirm_popup();
 }
 
 }  // namespace convlab

@@ -29,6 +29,78 @@ void export_model(const char* format) {
   js_export_model(format, text.c_str(), params.data(), (int)params.size());
 }
 
+// Models kept by name in this browser: keep the current one, then load, rename or delete any.
+void named_models() {
+  KeepState& k = app.keep;
+  if (!k.listed) {
+    k.listed = true;  // asked once; host.js answers with convlab_models_listed
+    js_named_model("list", "", "");
+  }
+  ImGui::SetNextItemWidth(200);
+  ImGui::InputTextWithHint("##keep name", "a name for this model", k.name, sizeof k.name);
+  mark("field:keep-name");
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!k.name[0]);
+  if (ImGui::Button("Keep in this browser")) {
+    try {
+      const auto bytes = app.net->save();
+      const double accuracy = app.trainer.have_eval ? app.trainer.last_eval.accuracy() : -1.0;
+      js_keep_named_model(k.name, kDataIds[app.data.active], accuracy, bytes.data(), (int)bytes.size());
+      k.name[0] = 0;
+    } catch (const std::exception& e) {
+      app.error = std::string("Could not keep the model: ") + e.what();
+    }
+  }
+  mark("button:keep-named");
+  ImGui::EndDisabled();
+  if (k.models.empty()) {
+    ImGui::TextColored(kDim, "No models kept by name yet.");
+    return;
+  }
+  if (!ImGui::BeginTable("kept", 5, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg)) return;
+  for (const char* h : {"name", "data set", "test accuracy", "kept on", ""}) ImGui::TableSetupColumn(h);
+  ImGui::TableHeadersRow();
+  for (int i = 0; i < (int)k.models.size(); i++) {
+    const KeptModel& m = k.models[i];
+    ImGui::PushID(i);
+    ImGui::TableNextRow();
+    ImGui::TableSetColumnIndex(0);
+    if (k.renaming == i) {
+      ImGui::SetNextItemWidth(160);
+      const bool enter = ImGui::InputText("##rename", k.new_name, sizeof k.new_name, ImGuiInputTextFlags_EnterReturnsTrue);
+      mark("field:kept-rename:" + m.name);
+      if (enter && k.new_name[0]) {
+        js_named_model("rename", m.name.c_str(), k.new_name);
+        k.renaming = -1;
+      }
+    } else {
+      ImGui::TextUnformatted(m.name.c_str());
+    }
+    ImGui::TableSetColumnIndex(1), ImGui::TextUnformatted(m.dataset.c_str());
+    ImGui::TableSetColumnIndex(2);
+    if (m.accuracy >= 0) ImGui::Text("%.2f%%", 100 * m.accuracy);
+    else ImGui::TextColored(kDim, "—");
+    ImGui::TableSetColumnIndex(3), ImGui::TextUnformatted(m.date.c_str());
+    ImGui::TableSetColumnIndex(4);
+    if (ImGui::SmallButton("load")) js_named_model("load", m.name.c_str(), "");
+    mark("button:kept-load:" + m.name);
+    ImGui::SameLine();
+    if (ImGui::SmallButton("rename")) {
+      k.renaming = i;
+      std::snprintf(k.new_name, sizeof k.new_name, "%s", m.name.c_str());
+    }
+    mark("button:kept-rename:" + m.name);
+    ImGui::SameLine();
+    if (ImGui::SmallButton("delete")) {
+      const std::string name = m.name;
+      ask("Delete the kept model \"" + name + "\" from this browser?", [name] { js_named_model("delete", name.c_str(), ""); });
+    }
+    mark("button:kept-delete:" + m.name);
+    ImGui::PopID();
+  }
+  ImGui::EndTable();
+}
+
 }  // namespace
 
 void keep_panel() {
@@ -68,6 +140,8 @@ void keep_panel() {
     js_load_kept_model(kDataIds[app.data.active]);
   }
   ImGui::TextColored(kDim, "The last model of each data set is kept in this browser and restored on reload (after each epoch, a pause or a load).");
+  ImGui::SeparatorText("Kept by name");
+  named_models();
   ImGui::TextColored(kDim, "Model files are checked (size, version, shapes, checksum) before anything is used.");
 }
 
