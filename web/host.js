@@ -12,6 +12,40 @@
     mine: { asset: null, model: null },
   };
   const MAX_IMPORT_BYTES = 64 << 20;  // an IDX file of the user's examples (5,000 × 784 is 4 MB)
+  // A page that cannot run says so in words, never a blank canvas or an endless "Loading ConvLab…":
+  // what this browser lacks is checked before anything loads, and any start-up failure is shown.
+  function showStartupProblem(text) {
+    let box = document.getElementById('loading');
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'loading';
+      document.body.appendChild(box);
+    }
+    box.className = 'problem';
+    box.setAttribute('role', 'alert');
+    box.textContent = text;
+    window.convlab = Object.assign(window.convlab || {}, { ready: false, startupError: text });
+  }
+  function whatIsMissing() {
+    if (typeof WebAssembly !== 'object') return 'WebAssembly';
+    // a module with one SIMD instruction (v128.const, i8x16.popcnt): valid only where WASM SIMD runs
+    const simd = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0,
+      65, 0, 253, 15, 253, 98, 11]);
+    if (!WebAssembly.validate(simd)) return 'WebAssembly SIMD';
+    let gl = null;
+    try { gl = document.createElement('canvas').getContext('webgl2'); } catch (e) { /* treated as missing */ }
+    if (!gl) return 'WebGL2';
+    try { gl.getExtension('WEBGL_lose_context').loseContext(); } catch (e) { /* the probe's context is dropped anyway */ }
+    return null;
+  }
+  const missing = whatIsMissing();
+  if (missing) {
+    showStartupProblem(`ConvLab cannot run in this browser: it needs ${missing}, which is ${missing === 'WebGL2'
+      ? 'turned off or blocked here (a blocked graphics driver, a browser setting, or a flag such as --disable-webgl)'
+      : 'not available here'}. Try a current Chrome, Edge, Firefox or Safari, with hardware acceleration on.`);
+    return;
+  }
+
   // Shared memory (and so threads) exists only in a cross-origin isolated page (COOP + COEP headers).
   const threaded = self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
   const build = threaded ? 'convlab_app_mt' : 'convlab_app';
@@ -395,8 +429,7 @@
   loadScript(build + '.js').then(() => wasm).then((compiled) => createConvLabApp({
     canvas: document.getElementById('canvas'),
     instantiateWasm(imports, receive) {
-      WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled),
-        (e) => console.error('ConvLab failed to start:', e));
+      WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled), failedToStart);
       return {};
     },
   }).then((module) => [module, compiled])).then(async ([module, compiled]) => {
@@ -407,5 +440,11 @@
     await loadKeptModel('mnist');
     restoreExamples();
     loadDataset('mnist');
-  }).catch((e) => console.error('ConvLab failed to start:', e));
+  }).catch(failedToStart);
+
+  function failedToStart(e) {
+    console.warn('ConvLab failed to start:', e);
+    showStartupProblem(`ConvLab could not start: ${(e && e.message) || e}. Reload the page; if this happens again, ` +
+      'the files on this server may be incomplete.');
+  }
 })();

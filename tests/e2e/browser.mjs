@@ -12,13 +12,13 @@ mkdirSync(artifacts, { recursive: true });
 
 // Two servers of build/web/: `url` sends the cross-origin isolation headers (the threaded build
 // runs), `plainUrl` does not, like a plain static host (the single-thread build runs).
-export async function startBrowser() {
+export async function startBrowser(extraArgs = []) {
   const server = await serve(path.join(root, 'build/web'), 0);
   const plainServer = await serve(path.join(root, 'build/web'), 0, { isolation: false });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-gpu-sandbox',
-      '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
   const close = () => { server.close(); plainServer.close(); };
   return { server: { close }, servers: [server, plainServer], browser, url: `http://127.0.0.1:${server.address().port}/`,

@@ -55,6 +55,14 @@ test('Keep → Export ONNX and safetensors: the exporters load on demand; ONNX R
   await context.close();
 });
 
+// The list comes from IndexedDB between frames, and a table fits its columns to new rows on the
+// frame after it first draws them: wait for the named widget and two more frames, so that a click
+// lands where the row now is.
+async function settle(page, name) {
+  await widget(page, name);
+  await waitFrames(page, 2);
+}
+
 test('Keep: models kept by name in IndexedDB — two kept, one renamed, one deleted after a question; after a reload the list is there and one loads', async () => {
   const { context, page, log } = await openPage(env);
   await waitFor(page, () => window.convlab.state().dataLoaded && window.convlab.state().testAccuracy !== null, null, 60000);
@@ -64,6 +72,7 @@ test('Keep: models kept by name in IndexedDB — two kept, one renamed, one dele
   await typeInto(page, 'field:keep-name', 'default as shipped', null);
   await click(page, 'button:keep-named');
   await waitFor(page, () => window.convlab.state().keptModels.length === 1);
+  await settle(page, 'button:kept-load:default as shipped');
   // a second one with other weights: a few steps of training
   await click(page, 'tab:Train');
   for (let i = 0; i < 3; i++) await click(page, 'button:Step');
@@ -74,9 +83,11 @@ test('Keep: models kept by name in IndexedDB — two kept, one renamed, one dele
   await typeInto(page, 'field:keep-name', 'three steps', null);
   await click(page, 'button:keep-named');
   await waitFor(page, () => window.convlab.state().keptModels.length === 2);
+  await settle(page, 'button:kept-rename:three steps');
   await click(page, 'button:kept-rename:three steps');
   await typeInto(page, 'field:kept-rename:three steps', 'my first model');
   await waitFor(page, () => window.convlab.state().keptModels.includes('my first model'));
+  await settle(page, 'button:kept-load:my first model');
   await click(page, 'button:kept-delete:default as shipped');
   await widget(page, 'button:Yes');
   await waitFrames(page, 2);
@@ -89,6 +100,7 @@ test('Keep: models kept by name in IndexedDB — two kept, one renamed, one dele
   await page.waitForFunction(() => window.convlab && window.convlab.ready, null, { timeout: 60000 });
   await click(page, 'tab:Keep');
   await waitFor(page, () => (window.convlab.state().keptModels || []).join() === 'my first model');
+  await settle(page, 'button:kept-load:my first model');
   await click(page, 'button:kept-load:my first model');
   await waitFor(page, () => window.convlab.state().model === 'my first model');
   await drawStrokes(page, DIGITS[7]);
