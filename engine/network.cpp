@@ -186,6 +186,23 @@ ParamView Network::biases(size_t i) {
   return {params_.data() + l.b_offset, grads_.data() + l.b_offset, l.b_count};
 }
 
+void Network::set_parameters(size_t i, const float* w, size_t w_count, const float* b, size_t b_count) {
+  if (i >= layers_.size())
+    throw Error("no layer " + std::to_string(i) + " (the network has " + std::to_string(layers_.size()) + ")");
+  const Layer& l = layers_[i];
+  const std::string name = "layer " + std::to_string(i + 1) + " (" + l.kind->name + ")";
+  if (w_count != l.w_count || b_count != l.b_count)
+    throw Error(name + " has " + std::to_string(l.w_count) + " weights and " + std::to_string(l.b_count) +
+                " biases, not " + std::to_string(w_count) + " and " + std::to_string(b_count));
+  if (!std::all_of(w, w + w_count, [](float v) { return std::isfinite(v); }) ||
+      !std::all_of(b, b + b_count, [](float v) { return std::isfinite(v); }))
+    throw Error(name + ": a weight or bias is NaN or infinite");
+  std::copy_n(w, w_count, params_.begin() + (std::ptrdiff_t)l.w_offset);
+  std::copy_n(b, b_count, params_.begin() + (std::ptrdiff_t)l.b_offset);
+  std::copy_n(w, w_count, good_params_.begin() + (std::ptrdiff_t)l.w_offset);
+  std::copy_n(b, b_count, good_params_.begin() + (std::ptrdiff_t)l.b_offset);
+}
+
 void Network::set_optimizer(const OptimizerConfig& o) { opt_ = o; }
 
 // Shard k of `shards` takes examples [k·n/shards, (k+1)·n/shards).

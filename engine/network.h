@@ -107,6 +107,10 @@ class Network {
   const Tensor& layer_input(size_t i) const { return shards_[0].acts[i]; }  // the image for i = 0
   ParamView weights(size_t layer);
   ParamView biases(size_t layer);
+  // Layer i's weights and biases from elsewhere (an imported model, a fine-tuned head), in the
+  // layouts weights()/biases() give; they become the weights a diverged step falls back to.
+  // Throws Error on a count that does not match or a NaN/Inf value, before anything changes.
+  void set_parameters(size_t layer, const float* w, size_t w_count, const float* b, size_t b_count);
 
   // With optimizer state the file continues training exactly; without, momentum restarts at 0
   // (the shipped default model leaves it out: a third of the bytes).

@@ -42,7 +42,7 @@ assemble_web() {
   # Each data set as one gzip asset: u32 count, u32 sizes, then the four IDX files and a
   # description (parsed by web/app/datasets.cpp). Fashion-MNIST: the first 12,000 / 2,000 (6 MB,
   # downloaded only when picked) of Debian's 60,000 / 10,000.
-  node scripts/bundle_exporters.mjs build/web.tmp/exporters.bundle.js  # loaded by the page on demand
+  node scripts/bundle_interop.mjs build/web.tmp/interop.bundle.js  # loaded by the page on demand
   node scripts/pack_assets.mjs build/data build/web.tmp/mnist.bin.gz
   node scripts/pack_assets.mjs /usr/share/datasets/fashion-mnist build/web.tmp/fashion.bin.gz --name Fashion-MNIST \
     --classes "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot" --preprocess fill \

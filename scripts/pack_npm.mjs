@@ -12,7 +12,7 @@ const out = path.join(root, 'build/npm/convlab-engine');
 const own = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-for (const f of ['convlab_engine.js', 'convlab_engine.wasm', 'convlab_engine.worker.js', 'onnx_export.js', 'safetensors.js'])
+for (const f of ['convlab_engine.js', 'convlab_engine.wasm', 'convlab_engine.worker.js', 'onnx_export.js', 'onnx_import.js', 'safetensors.js'])
   copyFileSync(path.join(root, 'build/wasm', f), path.join(out, f));
 for (const f of ['index.cjs', 'index.mjs', 'index.d.ts']) copyFileSync(path.join(root, 'web/module/npm', f), path.join(out, f));
 writeFileSync(path.join(out, 'package.json'), JSON.stringify({

@@ -366,12 +366,12 @@
       }
       done.then(() => listModels(), (e) => storageFailed(`the change to "${name}"`, e));
     },
-    // format 'onnx' or 'safetensors'. The exporters (exporters.bundle.js, 39 KB compressed) are
+    // format 'onnx' or 'safetensors'. The exporters (interop.bundle.js, 39 KB compressed) are
     // loaded the first time one is used.
     exportModel(format, json, params) {
       const name = format === 'onnx' ? 'convlab-model.onnx' : 'convlab-model.safetensors';
       const done = (bytes, error) => app.ccall('convlab_export_done', null, ['string', 'number', 'string'], [name, bytes, error]);
-      const ready = self.convlabOnnx ? Promise.resolve() : loadScript('exporters.bundle.js');
+      const ready = self.convlabOnnx ? Promise.resolve() : loadScript('interop.bundle.js');
       ready.then(() => {
         const d = JSON.parse(json);
         const view = (i, which) => params.subarray(d.params[i][2 * which], d.params[i][2 * which] + d.params[i][2 * which + 1]);

@@ -7,12 +7,14 @@ add_executable(convlab_engine_module web/module/bindings.cpp)
 set_target_properties(convlab_engine_module PROPERTIES OUTPUT_NAME convlab_engine SUFFIX .js
   LINK_DEPENDS "${CMAKE_SOURCE_DIR}/web/module/engine_api.js;${CMAKE_SOURCE_DIR}/web/module/node_no_fetch.js;${CMAKE_SOURCE_DIR}/web/module/node_threads.js")
 target_link_libraries(convlab_engine_module PRIVATE convlab_engine_mt)
-# Network.exportOnnx() and exportSafetensors() require the exporters from the module's own folder.
-add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/onnx_export.js ${CMAKE_BINARY_DIR}/safetensors.js
-  COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_SOURCE_DIR}/web/module/onnx_export.js ${CMAKE_SOURCE_DIR}/web/module/safetensors.js
-    ${CMAKE_BINARY_DIR}
-  DEPENDS ${CMAKE_SOURCE_DIR}/web/module/onnx_export.js ${CMAKE_SOURCE_DIR}/web/module/safetensors.js)
-add_custom_target(exporters ALL DEPENDS ${CMAKE_BINARY_DIR}/onnx_export.js ${CMAKE_BINARY_DIR}/safetensors.js)
+# Network.exportOnnx(), fromOnnx() and exportSafetensors() require their modules from the module's own folder.
+set(CONVLAB_INTEROP onnx_export.js onnx_import.js safetensors.js)
+list(TRANSFORM CONVLAB_INTEROP PREPEND ${CMAKE_SOURCE_DIR}/web/module/ OUTPUT_VARIABLE CONVLAB_INTEROP_SOURCES)
+list(TRANSFORM CONVLAB_INTEROP PREPEND ${CMAKE_BINARY_DIR}/ OUTPUT_VARIABLE CONVLAB_INTEROP_COPIES)
+add_custom_command(OUTPUT ${CONVLAB_INTEROP_COPIES}
+  COMMAND ${CMAKE_COMMAND} -E copy ${CONVLAB_INTEROP_SOURCES} ${CMAKE_BINARY_DIR}
+  DEPENDS ${CONVLAB_INTEROP_SOURCES})
+add_custom_target(interop ALL DEPENDS ${CONVLAB_INTEROP_COPIES})
 target_link_options(convlab_engine_module PRIVATE ${CONVLAB_WASM_FLAGS} ${CONVLAB_WASM_THREAD_FLAGS} --bind
   -sMODULARIZE=1 -sEXPORT_NAME=createConvLabEngine -sENVIRONMENT=web,worker,node
   -sEXPORTED_FUNCTIONS=_malloc,_free --post-js ${CMAKE_SOURCE_DIR}/web/module/engine_api.js)

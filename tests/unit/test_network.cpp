@@ -267,3 +267,38 @@ TEST_CASE("bad training input is an Error, and divergence keeps the last good we
   lenet.set_optimizer(parse_optimizer(R"({"type":"sgd","lr":0.001})"));
   for (int step = 0; step < 5; step++) CHECK(std::isfinite(lenet.train_batch(bx.data(), by.data(), 16)));
 }
+
+TEST_CASE("set_parameters: another network's weights, checked, and the point a diverged step returns to") {
+  Network from(kPresets[0].spec, 3), net(kPresets[0].spec, 4);
+  for (size_t i = 0; i < from.info().size(); i++) {
+    const ParamView w = from.weights(i), b = from.biases(i);
+    net.set_parameters(i, w.data, w.count, b.data, b.count);
+  }
+  CHECK(all_params(net) == all_params(from));
+  const std::vector<float> wanted = all_params(net);
+
+  const ParamView w0 = net.weights(0), b0 = net.biases(0);
+  std::vector<float> w(w0.count, 0.5f), b(b0.count, 0.5f);
+  CHECK_THROWS_WITH(net.set_parameters(0, w.data(), w.size() - 1, b.data(), b.size()),
+                    "layer 1 (conv2d) has 200 weights and 8 biases, not 199 and 8");
+  w[7] = INFINITY;
+  CHECK_THROWS_WITH(net.set_parameters(0, w.data(), w.size(), b.data(), b.size()),
+                    "layer 1 (conv2d): a weight or bias is NaN or infinite");
+  CHECK_THROWS_WITH(net.set_parameters(99, w.data(), w.size(), b.data(), b.size()), "no layer 99 (the network has 10)");
+  CHECK(all_params(net) == wanted);  // nothing changed by a refused call
+
+  // an absurd rate blows up the first steps; the weights come back to the ones set
+  net.set_optimizer(parse_optimizer(R"({"type":"sgd","lr":1000})"));
+  std::vector<float> x(8 * 784, 1.0f);
+  std::vector<uint8_t> y = {0, 1, 2, 3, 4, 5, 6, 7};
+  bool diverged = false;
+  for (int step = 0; step < 50 && !diverged; step++) {
+    try {
+      net.train_batch(x.data(), y.data(), 8);
+    } catch (const Error&) {
+      diverged = true;
+    }
+  }
+  CHECK(diverged);
+  CHECK(all_params(net) == wanted);
+}

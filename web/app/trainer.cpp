@@ -61,14 +61,9 @@ Network network_for_classes(const NetworkSpec& spec, const std::vector<std::stri
   if (from && from->spec().input.per_example() == s.input.per_example() && from->info().size() == net.info().size()) {
     for (size_t i = 0; i < net.info().size(); i++) {
       if (s.layers[i].type != from->spec().layers[i].type) continue;
-      ParamView w = net.weights(i), b = net.biases(i), fw = from->weights(i), fb = from->biases(i);
-      if (w.count != fw.count || b.count != fb.count) continue;
-      std::copy_n(fw.data, w.count, w.data);
-      std::copy_n(fb.data, b.count, b.data);
+      const ParamView w = net.weights(i), b = net.biases(i), fw = from->weights(i), fb = from->biases(i);
+      if (w.count == fw.count && b.count == fb.count) net.set_parameters(i, fw.data, fw.count, fb.data, fb.count);
     }
-    // through a model file, so that the weights a diverged step falls back to are these
-    const std::vector<uint8_t> bytes = net.save(false);
-    return Network::load(bytes.data(), bytes.size());
   }
   return net;
 }

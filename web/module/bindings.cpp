@@ -146,6 +146,12 @@ class NetworkCore {
       return val(typed_memory_view(v.count, v.data));
     }, val::null());
   }
+  bool set_parameters(int i, uintptr_t w, size_t w_len, uintptr_t b, size_t b_len) {
+    return guarded([&] {
+      net_.set_parameters(check_layer(i), f32(w), w_len, f32(b), b_len);
+      return true;
+    }, false);
+  }
 
  private:
   void check_images(size_t len, int n, int max_n = Limits::max_batch) const {
@@ -378,7 +384,8 @@ EMSCRIPTEN_BINDINGS(convlab) {
       .function("save", &NetworkCore::save)
       .function("layerOutput", &NetworkCore::layer_output)
       .function("weights", &NetworkCore::weights)
-      .function("biases", &NetworkCore::biases);
+      .function("biases", &NetworkCore::biases)
+      .function("setParameters", &NetworkCore::set_parameters);
   function("conv2dForwardCore", &conv2d_forward_js);
   function("conv2dBackwardCore", &conv2d_backward_js);
   function("pool2dForwardCore", &pool2d_forward_js);

@@ -30,14 +30,14 @@ class ConvLabScratch {
   free() { Module['_free'](this.ptr); this.ptr = 0; this.bytes = 0; }
 }
 
-// The exporters (web/module/onnx_export.js, safetensors.js): next to this module in node; in a
-// page, the globals their bundle (exporters.bundle.js) defines.
-function convlabExporter(file, global) {
-  const key = 'exporter:' + file;
+// The ONNX and safetensors modules (web/module/onnx_export.js, onnx_import.js, safetensors.js):
+// next to this module in node; in a page, the globals their bundle (interop.bundle.js) defines.
+function convlabInterop(file, global) {
+  const key = 'interop:' + file;
   if (!Module[key]) {
     if (ENVIRONMENT_IS_NODE) Module[key] = require(scriptDirectory + file);
     else if (typeof self !== 'undefined' && self[global]) Module[key] = self[global];
-    else throw new Error('export: load exporters.bundle.js first');
+    else throw new Error('ONNX and safetensors: load interop.bundle.js first');
   }
   return Module[key];
 }
@@ -75,6 +75,25 @@ class ConvLabNetwork {
       this.core = convlabCheck(Module['NetworkCore']['create'](text, s));
     }
     this.setThreads(Module['defaultThreads']);
+  }
+  // An ONNX model of the operators exportOnnx writes (web/module/onnx_import.js): a Network with its
+  // weights and class names, or an Error "ONNX import: …" naming what it cannot read.
+  static fromOnnx(bytes) {
+    if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
+    const model = convlabInterop('onnx_import.js', 'convlabOnnxImport').importModel(bytes);
+    let net;
+    try {
+      net = new ConvLabNetwork(model.spec, 0);
+      model.weights.forEach((w, i) => net.setParameters(i, w, model.biases[i]));
+      if (model.classNames.length) net.setClassNames(model.classNames);
+      // finite weights can still overflow (a damaged file): such a network is refused
+      if (!net.predict(new Float32Array(net.inputSize).fill(0.5), 1).every(Number.isFinite))
+        throw new Error('its weights are so large that a plain grey image gives no finite scores');
+      return net;
+    } catch (e) {
+      if (net) net.delete();
+      throw new Error('ONNX import: ' + e.message);
+    }
   }
   static load(bytes) {
     if (!(bytes instanceof Uint8Array)) {
@@ -137,6 +156,12 @@ class ConvLabNetwork {
   layerOutput(i) { return convlabCheck(this.core.layerOutput(this.layerIndex(i))).slice(); }
   weights(i) { return convlabCheck(this.core.weights(this.layerIndex(i))).slice(); }
   biases(i) { return convlabCheck(this.core.biases(this.layerIndex(i))).slice(); }
+  // Layer i's weights and biases (the layouts weights(i) / biases(i) give), e.g. from another tool.
+  setParameters(i, weights, biases) {
+    const w = this.inputs.put(weights, Float32Array, 'weights');
+    const b = this.outputs.put(biases, Float32Array, 'biases');
+    convlabCheck(this.core.setParameters(this.layerIndex(i), w.ptr, w.length, b.ptr, b.length));
+  }
   layerIndex(i) {
     if (!Number.isInteger(i) || i < 0 || i >= this.core.layers()) throw new Error('no layer ' + i);
     return i;
@@ -144,10 +169,10 @@ class ConvLabNetwork {
   save() { return this.core.save().slice(); }
   // The network as an ONNX model (opset 13, IR version 8; docs/api.md lists the operators):
   // Uint8Array. A layer without an exact ONNX equivalent (wavgpool) is an Error naming it.
-  exportOnnx() { return convlabExporter('onnx_export.js', 'convlabOnnx').exportNetwork(this); }
+  exportOnnx() { return convlabInterop('onnx_export.js', 'convlabOnnx').exportNetwork(this); }
   // The weights as safetensors (web/module/safetensors.js: layers.I.weight / .bias, the spec and
   // class names in the metadata): Uint8Array.
-  exportSafetensors() { return convlabExporter('safetensors.js', 'convlabSafetensors').exportNetwork(this); }
+  exportSafetensors() { return convlabInterop('safetensors.js', 'convlabSafetensors').exportNetwork(this); }
   delete() {
     this.core.delete();
     for (const buffer of [this.inputs, this.labels, this.outputs]) buffer.free();

@@ -156,7 +156,9 @@
       graph,
       metadataProps: metadata,
     });
-    return onnx.ModelProto.encode(model).finish();
+    // a copy of its own: in node protobufjs writes small messages into a shared pool (a Buffer,
+    // whose slice() is a view), which the next encode overwrites
+    return new Uint8Array(onnx.ModelProto.encode(model).finish());
   }
 
   // A ConvLab Network of the JS API (docs/api.md).

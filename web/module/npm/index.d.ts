@@ -52,6 +52,8 @@ export declare class Network {
   constructor(spec: NetworkSpec | string, seed?: number);
   /** A model file (Uint8Array); throws for any bad file. */
   static load(bytes: Uint8Array | ArrayBuffer): Network;
+  /** An ONNX model of the operators exportOnnx writes; throws "ONNX import: …" naming what it cannot read. */
+  static fromOnnx(bytes: Uint8Array | ArrayBuffer): Network;
   /** JSON text of a NetworkDescription. */
   describe(): string;
   /** The spec as JSON text, every setting written out. */
@@ -72,6 +74,8 @@ export declare class Network {
   layerOutput(i: number): Float32Array;
   weights(i: number): Float32Array;
   biases(i: number): Float32Array;
+  /** Layer i's weights and biases, in the layouts weights(i) / biases(i) give. */
+  setParameters(i: number, weights: Float32Array | ArrayLike<number>, biases: Float32Array | ArrayLike<number>): void;
   /** A model file. */
   save(): Uint8Array;
   /** ONNX (opset 13): input "input" [N, C, H, W], output "probs" [N, classes]. */

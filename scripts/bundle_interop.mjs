@@ -1,8 +1,9 @@
-// The page's exporters as one classic script, loaded only when Keep's "Export ONNX" or "Export
-// safetensors" is pressed: protobufjs's minimal runtime (global `protobuf`), npm onnx-proto's
-// generated classes (CommonJS, given that runtime as its `require`), web/module/onnx_export.js
-// (global `convlabOnnx`) and web/module/safetensors.js (global `convlabSafetensors`).
-//   node scripts/bundle_exporters.mjs OUT.js
+// The page's ONNX and safetensors code as one classic script, loaded only when Keep's "Export
+// ONNX" or "Export safetensors" is pressed or an .onnx file is opened: protobufjs's minimal runtime
+// (global `protobuf`), npm onnx-proto's generated classes (CommonJS, given that runtime as its
+// `require`), web/module/onnx_export.js (global `convlabOnnx`), onnx_import.js
+// (`convlabOnnxImport`) and safetensors.js (`convlabSafetensors`).
+//   node scripts/bundle_interop.mjs OUT.js
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -20,5 +21,6 @@ writeFileSync(out, [
   readFileSync(onnxProto, 'utf8'),
   'self.onnx = module.exports.onnx; })();',
   readFileSync(path.join(root, 'web/module/onnx_export.js'), 'utf8'),
+  readFileSync(path.join(root, 'web/module/onnx_import.js'), 'utf8'),
   readFileSync(path.join(root, 'web/module/safetensors.js'), 'utf8'),
 ].join('\n'));
