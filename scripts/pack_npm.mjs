@@ -1,5 +1,5 @@
 // Makes the engine's npm package, build/npm/convlab-engine-VERSION.tgz: the WASM module (+ its
-// thread worker), the exporters, ESM and CommonJS entries and TypeScript declarations
+// thread worker), the ONNX/safetensors modules, ESM and CommonJS entries and TypeScript declarations
 // (web/module/npm/), with a package.json and a README. Needs `scripts/build.sh wasm` first.
 //   node scripts/pack_npm.mjs            prints the tarball's path
 import { execFileSync } from 'node:child_process';
@@ -41,6 +41,7 @@ net.setOptimizer({ type: 'sgd', lr: 0.05, momentum: 0.9 });
 const loss = net.trainBatch(images, labels, n);   // Float32Array n×784, Uint8Array n
 const probs = net.predict(images, n);
 const model = net.save(), onnx = net.exportOnnx(), tensors = net.exportSafetensors();
+const again = engine.Network.fromOnnx(onnx);        // an ONNX model back (its operators permitting)
 \`\`\`
 `);
 const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', path.dirname(out)], { cwd: out, encoding: 'utf8' }).trim();

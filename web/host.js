@@ -109,6 +109,24 @@
     return app.ccall('convlab_load_model', 'number', ['number', 'string', 'number'], [bytes.length, source, 0]) === 1;
   }
 
+  // An .onnx file, read by web/module/onnx_import.js (in interop.bundle.js, loaded the first time)
+  // into a spec and its weights, which C++ checks and builds; any refusal is the page's message.
+  function importOnnx(file) {
+    const fail = (e) => app.ccall('convlab_import_model', 'number', ['string', 'string', 'number', 'string'],
+      [file.name, '', 0, String((e && e.message) || e).replace(/^ONNX import: /, '') || 'unreadable']);
+    const ready = self.convlabOnnxImport ? Promise.resolve() : loadScript('interop.bundle.js');
+    return ready.then(() => file.arrayBuffer()).then((buffer) => {
+      const m = self.convlabOnnxImport.importModel(new Uint8Array(buffer));
+      const counts = m.weights.map((w, i) => [w.length, m.biases[i].length]);
+      const values = new Float32Array(counts.reduce((n, [w, b]) => n + w + b, 0));
+      let at = 0;
+      m.weights.forEach((w, i) => { values.set(w, at); values.set(m.biases[i], at + w.length); at += w.length + m.biases[i].length; });
+      app.convlabBytes = new Uint8Array(values.buffer);
+      app.ccall('convlab_import_model', 'number', ['string', 'string', 'number', 'string'],
+        [file.name, JSON.stringify({ spec: m.spec, classNames: m.classNames, counts }), values.length, '']);
+    }).catch(fail);
+  }
+
   function startTrainer(compiled) {
     const started = new Worker('trainer_worker.js');
     worker = started;
@@ -298,10 +316,11 @@
     pickModelFile() {
       const input = document.createElement('input');
       input.type = 'file';
-      input.accept = '.clmodel,application/octet-stream';
+      input.accept = '.clmodel,.onnx,application/octet-stream';
       input.addEventListener('change', async () => {
         const file = input.files && input.files[0];
         if (!file) return;
+        if (/\.onnx$/i.test(file.name)) return importOnnx(file);
         if (file.size > app._convlab_max_model_file_bytes()) {  // the engine's limit: refused unread
           app.ccall('convlab_load_model', 'number', ['number', 'string', 'number'], [file.size, file.name, 1]);
           return;
@@ -366,7 +385,7 @@
       }
       done.then(() => listModels(), (e) => storageFailed(`the change to "${name}"`, e));
     },
-    // format 'onnx' or 'safetensors'. The exporters (interop.bundle.js, 39 KB compressed) are
+    // format 'onnx' or 'safetensors'. The exporters (interop.bundle.js, ~45 KB compressed) are
     // loaded the first time one is used.
     exportModel(format, json, params) {
       const name = format === 'onnx' ? 'convlab-model.onnx' : 'convlab-model.safetensors';

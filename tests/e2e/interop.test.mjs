@@ -1,10 +1,11 @@
 // Taking a model elsewhere from the page: Keep → "Export ONNX" (the exporters are fetched only then)
-// gives a file that ONNX Runtime runs to the page's own prediction of the drawing; "Export
-// safetensors" the weights by layer; models kept by name in the browser (IndexedDB).
+// gives a file that ONNX Runtime runs to the page's own prediction of the drawing, and that Keep →
+// "Load model file…" reads back; "Export safetensors" the weights by layer; models kept by name in
+// the browser (IndexedDB).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -51,6 +52,38 @@ test('Keep → Export ONNX and safetensors: the exporters load on demand; ONNX R
   assert.deepEqual(header['layers.9.weight'].shape, [10, 64]);
   assert.equal(JSON.parse(header.__metadata__.convlab_spec).layers.length, 10);
   assert.equal((await state(page)).error, null);
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
+
+test('Keep → Load model file… reads the exported .onnx in a fresh browser: the same prediction; a damaged one is a message', async () => {
+  const exported = path.join(artifacts, 'exported.onnx');  // the test above
+  const { context, page, log } = await openPage(env);
+  await drawStrokes(page, DIGITS[3]);
+  const shipped = await prediction(page);
+  await click(page, 'tab:Keep');
+  const before = log.bytes;
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), click(page, 'button:Load')]);
+  await chooser.setFiles(exported);
+  await waitFor(page, () => window.convlab.state().model === 'exported.onnx');
+  console.log(`ONNX import: the importer ${log.bytes - before} bytes`);
+  const loaded = await prediction(page);
+  loaded.probs.forEach((v, k) => assert.ok(Math.abs(v - shipped.probs[k]) < 1e-6, `class ${k}: ${v} vs ${shipped.probs[k]}`));
+  assert.equal((await state(page)).error, null);
+  await waitFrames(page, 2);
+  await page.screenshot({ path: path.join(artifacts, 'keep-onnx-loaded.png') });
+
+  const damaged = path.join(artifacts, 'damaged.onnx');
+  writeFileSync(damaged, readFileSync(exported).subarray(0, 5000));
+  const [chooser2] = await Promise.all([page.waitForEvent('filechooser'), click(page, 'button:Load')]);
+  await chooser2.setFiles(damaged);
+  await waitFor(page, () => window.convlab.state().error !== null);
+  const s = await state(page);
+  assert.match(s.error, /^Could not load damaged\.onnx: this is not an ONNX model, or the file is damaged \(.*\) — the current model is unchanged\.$/);
+  assert.equal(s.model, 'exported.onnx');
+  assert.deepEqual((await prediction(page)).probs, loaded.probs);
+  await waitFrames(page, 2);
+  await page.screenshot({ path: path.join(artifacts, 'keep-onnx-damaged.png') });
   assert.deepEqual(log.problems, []);
   await context.close();
 });

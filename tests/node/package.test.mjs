@@ -1,5 +1,5 @@
 // The engine as an npm package: scripts/pack_npm.mjs → npm pack → installed into an empty folder,
-// used from an ES module and from CommonJS (new Network, trainBatch, predict, save/load, exportOnnx),
+// used from an ES module and from CommonJS (new Network, trainBatch, predict, save/load, exportOnnx, fromOnnx),
 // and a TypeScript example type-checked against its declarations with tsc --noEmit.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,8 +28,9 @@ for (let i = 0; i < 30; i++) last = net.trainBatch(images, labels, 6);
 const probs = net.predict(images, 6);
 const back = engine.Network.load(net.save());
 const onnx = net.exportOnnx();
+const imported = engine.Network.fromOnnx(onnx);
 console.log(JSON.stringify({ first, last, probs: probs.length, same: back.predict(images, 6).every((p, k) => p === probs[k]),
-  onnx: onnx.length, tensors: net.exportSafetensors().length }));
+  onnx: onnx.length, fromOnnx: imported.predict(images, 6).every((p, k) => p === probs[k]), tensors: net.exportSafetensors().length }));
 process.exit(0);
 `;
 
@@ -43,6 +44,7 @@ test('npm pack → install into an empty folder → use from ESM and CommonJS; t
   assert.ok(esm.last < esm.first, `the loss falls: ${esm.first} → ${esm.last}`);
   assert.equal(esm.probs, 18);
   assert.ok(esm.same, 'save → load predicts the same');
+  assert.ok(esm.fromOnnx, 'exportOnnx → Network.fromOnnx predicts the same');
   assert.ok(esm.onnx > 100 && esm.tensors > 100);
 
   writeFileSync(path.join(dir, 'use.cjs'), `const { createConvLabEngine } = require('convlab-engine');\n(async () => {${USE}})();`);
@@ -58,6 +60,8 @@ async function main(): Promise<number> {
   const loss: number = net.trainBatch(new Float32Array(784), new Uint8Array([3]), 1);
   const d: NetworkDescription = JSON.parse(net.describe());
   const onnx: Uint8Array = net.exportOnnx();
+  const back: InstanceType<typeof engine.Network> = engine.Network.fromOnnx(onnx);
+  back.setParameters(0, back.weights(0), back.biases(0));
   net.delete();
   return loss + d.params + onnx.length + engine.limits.maxBatch;
 }

@@ -3,7 +3,10 @@
 #include <emscripten.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <numeric>
 #include <nlohmann/json.hpp>
 
@@ -50,17 +53,13 @@ extern "C" {
 // The engine's limit, so that host.js refuses a larger file before reading it.
 EMSCRIPTEN_KEEPALIVE double convlab_max_model_file_bytes() { return (double)Limits::max_model_file_bytes; }
 
-// Loads a model file (`size` bytes in Module.convlabBytes, none when refused unread); on failure
-// the current model stays and the reason is shown. Returns 1 on success.
-EMSCRIPTEN_KEEPALIVE int convlab_load_model(int size, const char* source, int unread) {
+namespace {
+// The network `make` gives becomes the live model, or the current one stays and the reason is
+// shown. Returns 1 on success.
+int adopt_model(const char* source, const std::function<std::unique_ptr<Network>()>& make) {
   std::string error;
   try {
-    if (unread)
-      throw Error("the file has " + std::to_string(size) + " bytes, more than a model file can have (" +
-                  std::to_string(Limits::max_model_file_bytes) + ")");
-    const std::vector<uint8_t> bytes = take_js_bytes(size);
-    auto net = std::make_unique<Network>(Network::load(bytes.data(), bytes.size()));
-    use_network(std::move(net), source);
+    use_network(make(), source);
     if (std::string(source) != "default") store_model();
     app.message = std::string("Loaded model: ") + source + ".";
     app.error.clear();
@@ -71,7 +70,48 @@ EMSCRIPTEN_KEEPALIVE int convlab_load_model(int size, const char* source, int un
     error = e.what();
   }
   app.error = std::string("Could not load ") + source + ": " + error + (app.net ? " — the current model is unchanged." : "");
+  app.message.clear();
   return 0;
+}
+}  // namespace
+
+// Loads a model file (`size` bytes in Module.convlabBytes, none when refused unread).
+EMSCRIPTEN_KEEPALIVE int convlab_load_model(int size, const char* source, int unread) {
+  return adopt_model(source, [&] {
+    if (unread)
+      throw Error("the file has " + std::to_string(size) + " bytes, more than a model file can have (" +
+                  std::to_string(Limits::max_model_file_bytes) + ")");
+    const std::vector<uint8_t> bytes = take_js_bytes(size);
+    return std::make_unique<Network>(Network::load(bytes.data(), bytes.size()));
+  });
+}
+
+// An ONNX model read by web/module/onnx_import.js: `json` has its spec, class names and each
+// layer's [weights, biases] counts; the values, layer after layer, are `count` floats in
+// Module.convlabBytes. `why` instead when the importer refused the file.
+EMSCRIPTEN_KEEPALIVE int convlab_import_model(const char* source, const char* json, int count, const char* why) {
+  return adopt_model(source, [&] {
+    if (*why) throw Error(why);
+    const std::vector<uint8_t> bytes = take_js_bytes(count * (int)sizeof(float));
+    std::vector<float> values(bytes.size() / sizeof(float));
+    std::memcpy(values.data(), bytes.data(), values.size() * sizeof(float));
+    const nlohmann::json j = nlohmann::json::parse(json);
+    auto net = std::make_unique<Network>(j.at("spec").dump(), 0);
+    size_t at = 0;
+    for (size_t i = 0; i < j.at("counts").size(); i++) {
+      const size_t w = j["counts"][i].at(0), b = j["counts"][i].at(1);
+      if (at + w + b > values.size()) throw Error("the importer gave fewer values than its layers need");
+      net->set_parameters(i, values.data() + at, w, values.data() + at + w, b);
+      at += w + b;
+    }
+    if (j.contains("classNames") && !j["classNames"].empty()) net->set_class_names(j["classNames"].get<std::vector<std::string>>());
+    // finite weights can still overflow (a damaged file): such a network is refused
+    std::vector<float> grey(net->input_size(), 0.5f), probs(net->classes());
+    net->predict(grey.data(), 1, probs.data());
+    if (!std::all_of(probs.begin(), probs.end(), [](float p) { return std::isfinite(p); }))
+      throw Error("its weights are so large that a plain grey image gives no finite scores");
+    return net;
+  });
 }
 
 namespace {

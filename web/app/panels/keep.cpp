@@ -121,6 +121,8 @@ void keep_panel() {
   ImGui::SameLine();
   if (ImGui::Button("Load model file…")) js_pick_model_file();
   mark("button:Load");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("a ConvLab model (.clmodel) or an ONNX model (.onnx) of the operators Export ONNX writes");
   ImGui::SameLine();
   if (ImGui::Button("Export ONNX")) export_model("onnx");
   mark("button:export-onnx");
@@ -142,7 +144,8 @@ void keep_panel() {
   ImGui::TextColored(kDim, "The last model of each data set is kept in this browser and restored on reload (after each epoch, a pause or a load).");
   ImGui::SeparatorText("Kept by name");
   named_models();
-  ImGui::TextColored(kDim, "Model files are checked (size, version, shapes, checksum) before anything is used.");
+  ImGui::TextColored(kDim, "Model files are checked (size, version, shapes, checksum) before anything is used; an ONNX file is read "
+                          "operator by operator, and one ConvLab cannot run is named.");
 }
 
 }  // namespace convlab
