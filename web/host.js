@@ -127,6 +127,8 @@
     }).catch(fail);
   }
 
+  let pendingAnnouncements = [];
+
   function startTrainer(compiled) {
     const started = new Worker('trainer_worker.js');
     worker = started;
@@ -403,6 +405,19 @@
         done(bytes.length, '');
       }).catch((e) => done(0, String((e && e.message) || e)));
     },
+    // The live region (index.html): texts of one moment are said together; the region is emptied
+    // first, so that the same text said again is heard again.
+    announce(text) {
+      window.convlab.announcements.push(text);
+      if (!pendingAnnouncements.length) {
+        document.getElementById('announcer').textContent = '';
+        setTimeout(() => {
+          document.getElementById('announcer').textContent = pendingAnnouncements.join(' ');
+          pendingAnnouncements = [];
+        }, 50);
+      }
+      pendingAnnouncements.push(text);
+    },
     trainerCommand(json, bytes) {
       worker.postMessage({ type: 'command', json, bytes }, [bytes.buffer]);
     },
@@ -431,6 +446,7 @@
     trainerWorkers: 0,   // trainer workers started (1, unless one failed and was replaced)
     // For tests of the recovery: a message the trainer cannot read, which stops its module.
     injectTrainerFault: () => worker.postMessage({ type: 'command', json: '{not json', bytes: new Uint8Array(0) }),
+    announcements: [],  // everything said in the live region, in order
     keepSnapshots: false,  // when set, every weight snapshot the trainer sends is kept in `snapshots`
     snapshots: [],
   };

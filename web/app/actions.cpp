@@ -1,5 +1,6 @@
 // What the panels share: the model in use, the drawing's prediction, the commands to the trainer.
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <new>
 
@@ -15,6 +16,42 @@ const ImVec4 kRed(1.0f, 0.42f, 0.42f, 1.0f), kDim(0.65f, 0.65f, 0.7f, 1.0f);
 void mark(const std::string& name) {
   ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
   app.widgets[name] = {a.x, a.y, b.x - a.x, b.y - a.y};
+  if (ImGui::GetIO().NavVisible && ImGui::IsItemFocused()) app.focused = name;
+}
+
+// A screen reader hears the page through one live region (host.js): what the network reads once a
+// stroke ends (not while drawing, nor at every weight snapshot of a run), each evaluation, and every
+// error and status line.
+void announce_changes() {
+  App::Announced& said = app.announced;
+  const DrawState& d = app.draw;
+  if (!d.pad.stroking() && app.net && !app.probs.empty() &&
+      (said.pad_version != d.pad.version() || said.shift_y != d.shift_y || said.shift_x != d.shift_x)) {
+    said.pad_version = d.pad.version(), said.shift_y = d.shift_y, said.shift_x = d.shift_x;
+    char text[96];
+    if (app.digit < 0) std::snprintf(text, sizeof text, "The pad is empty.");
+    else std::snprintf(text, sizeof text, "Reads %s, %.0f%%.", class_name(app.digit).c_str(), 100.0 * app.probs[app.digit]);
+    js_announce(text);
+  }
+  const TrainerStatus& t = app.trainer;
+  if (t.have_eval && t.eval_version != said.eval_version) {
+    said.eval_version = t.eval_version;
+    char text[128];
+    const double accuracy = 100.0 * t.last_eval.accuracy();
+    if (t.evaluated_epoch > 0 && t.epochs > 0)
+      std::snprintf(text, sizeof text, "Epoch %d of %d done: test accuracy %.1f%%.", t.evaluated_epoch, t.epochs, accuracy);
+    else
+      std::snprintf(text, sizeof text, "Test accuracy %.1f%%.", accuracy);
+    js_announce(text);
+  }
+  if (app.error != said.error) {
+    said.error = app.error;
+    if (!app.error.empty()) js_announce(("Error: " + app.error).c_str());
+  }
+  if (app.message != said.message) {
+    said.message = app.message;
+    if (!app.message.empty()) js_announce(app.message.c_str());
+  }
 }
 
 Heatmap& heatmap(const std::string& key) { return app.heatmaps[key]; }

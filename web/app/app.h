@@ -171,6 +171,16 @@ struct App {
   std::map<std::string, Heatmap> heatmaps;
   bool ready_reported = false;
   bool help_open = false;          // the keys overlay (?)
+  int panel = 0;                   // the panel tab open (Build, Data, Train, Inspect, Keep)
+  int panel_request = -1;          // a panel to open on the next frame (a key), or −1
+  bool arrows_explain = false;     // the arrow keys move the explained unit, not the keyboard focus
+  std::string focused;             // the named widget with the keyboard focus (when it is shown)
+  struct Announced {               // what the live region last said, of each kind
+    uint64_t pad_version = 0;
+    int shift_y = 0, shift_x = 0;
+    uint64_t eval_version = 0;
+    std::string error, message;
+  } announced;
   int frames = 0;
   // Rectangles (x, y, w, h in CSS pixels) of named widgets drawn this frame, for the test hook:
   // tests find a button the way a user sees it, then click it.
@@ -207,8 +217,8 @@ void pause_training();
 void step_training();
 void evaluate_model();
 void reset_weights();
-void use_built_network();
-void pick_preset(int i);               // the Build panel's preset (the editor only)              // the Build panel's network, with new random weights
+void use_built_network();             // the Build panel's network, with new random weights
+void pick_preset(int i);               // the Build panel's preset (the editor only)
 // A report from the trainer (JSON, trainer.h) and the weight snapshot it carries, if any.
 void apply_trainer_report(const std::string& json, std::vector<uint8_t> snapshot);
 void trainer_restarted(const std::string& why);  // the worker failed and was replaced
@@ -221,6 +231,7 @@ void undo_stroke();
 const Shortcut* shortcuts(size_t* count);
 void handle_shortcuts();  // once a frame
 void help_overlay();
+void announce_changes();  // once a frame: the prediction after a stroke, each evaluation, messages
 
 // ---- panels, one function each (panels/, inspect/) ----
 void draw_panel(float side);
@@ -271,5 +282,6 @@ void js_export_model(const char* format, const char* json, const float* params, 
 void js_keep_named_model(const char* name, const char* dataset, double accuracy, const uint8_t* bytes, int size);
 void js_named_model(const char* action, const char* name, const char* new_name);  // load, rename, delete, list
 void js_set_ready();
+void js_announce(const char* text);  // to screen readers: host.js's live region
 void js_trainer_command(const char* json, const uint8_t* bytes, int size);
 }

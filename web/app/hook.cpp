@@ -44,6 +44,7 @@ EM_JS(void, js_export_model, (const char* format, const char* json, const float*
   window.convlabHost.exportModel(UTF8ToString(format), UTF8ToString(json), HEAPF32.slice(params >> 2, (params >> 2) + count));
 });
 EM_JS(void, js_set_ready, (), { window.convlabHost.ready(); });
+EM_JS(void, js_announce, (const char* text), { window.convlabHost.announce(UTF8ToString(text)); });
 EM_JS(void, js_trainer_command, (const char* json, const uint8_t* bytes, int size), {
   window.convlabHost.trainerCommand(UTF8ToString(json), HEAPU8.slice(bytes, bytes + size));
 });
@@ -312,6 +313,8 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   for (const auto& [name, r] : app.widgets) widgets[name] = {{"x", r[0]}, {"y", r[1]}, {"w", r[2]}, {"h", r[3]}};
   j["widgets"] = widgets;
   j["helpOpen"] = app.help_open;
+  j["panel"] = std::array<const char*, 5>{"Build", "Data", "Train", "Inspect", "Keep"}[app.panel];
+  j["focused"] = app.focused;
   j["shift"] = {app.draw.shift_y, app.draw.shift_x};
   j["inputInk"] = std::accumulate(app.draw.in.input.begin(), app.draw.in.input.end(), 0.0);
   text = j.dump();

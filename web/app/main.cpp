@@ -30,6 +30,7 @@ void main_window() {
   ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(io.DisplaySize);
+  if (app.frames == 0) ImGui::SetNextWindowFocus();  // so that the first Tab lands in the page
   // No background: the frame's clear is one, and a full-screen blend less is a quarter of a
   // software GPU's frame.
   ImGui::Begin("ConvLab", nullptr,
@@ -56,11 +57,12 @@ void main_window() {
     predict_panel();
   };
   if (wide) {
-    ImGui::BeginChild("left", ImVec2(side + 2 * spacing, 0));
+    // flattened: Tab and the arrows move between the columns as if they were one window
+    ImGui::BeginChild("left", ImVec2(side + 2 * spacing, 0), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
     left_column();
     ImGui::EndChild();
     ImGui::SameLine();
-    ImGui::BeginChild("right");
+    ImGui::BeginChild("right", ImVec2(0, 0), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
   } else {
     left_column();
   }
@@ -70,10 +72,16 @@ void main_window() {
       void (*draw)();
     };
     static const Panel panels[] = {{"Build", build_panel}, {"Data", data_panel}, {"Train", train_panel}, {"Inspect", inspect_panel}, {"Keep", keep_panel}};
-    for (const Panel& p : panels) {
-      const bool open = ImGui::BeginTabItem(p.name);
+    for (int k = 0; k < (int)(sizeof panels / sizeof panels[0]); k++) {
+      const Panel& p = panels[k];
+      const bool open = ImGui::BeginTabItem(p.name, nullptr, app.panel_request == k ? ImGuiTabItemFlags_SetSelected : 0);
       mark(std::string("tab:") + p.name);
       if (!open) continue;
+      app.panel = k;
+      if (app.panel_request == k) {  // opened by its key (a frame after asking): Tab goes on from its first control
+        ImGui::SetKeyboardFocusHere();
+        app.panel_request = -1;
+      }
       p.draw();
       ImGui::EndTabItem();
     }
@@ -176,11 +184,15 @@ void frame() {
   ImGuiIO& io = ImGui::GetIO();
   io.DisplaySize = ImVec2((float)css_width, (float)css_height);
   io.DisplayFramebufferScale = ImVec2((float)device_pixel_ratio, (float)device_pixel_ratio);
+  if (app.arrows_explain) io.ConfigFlags &= ~ImGuiConfigFlags_NavEnableKeyboard;
+  else io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  app.focused.clear();
   ImGui::NewFrame();
   update_input();  // training runs in a worker (trainer.h); the frame only shows its snapshots
   handle_shortcuts();
   main_window();
   help_overlay();
+  announce_changes();
   ImGui::Render();
   glViewport(0, 0, (int)(io.DisplaySize.x * device_pixel_ratio), (int)(io.DisplaySize.y * device_pixel_ratio));
   const ImVec4 background = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];

@@ -24,7 +24,7 @@ void inspect_panel() {
     if (select) app.inspect.open_explain = false;
     mark(std::string("tab:") + t.name);
     if (!open) continue;
-    ImGui::BeginChild("content");
+    ImGui::BeginChild("content", ImVec2(0, 0), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
     t.draw();
     ImGui::EndChild();
     ImGui::EndTabItem();

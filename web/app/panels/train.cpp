@@ -90,12 +90,13 @@ void train_panel() {
                              "stronger augmentation.");
   if (!why_not.empty()) ImGui::TextColored(kRed, "Cannot train: %s.", why_not.c_str());
   ImGui::BeginDisabled(!why_not.empty());
+  // One ID for Start and Pause ("###run"): the keyboard focus stays on the button as it toggles.
   if (!running) {
-    const bool start = ImGui::Button(tr.has_run ? "Resume" : "Start");
+    const bool start = ImGui::Button(tr.has_run ? "Resume###run" : "Start###run");
     mark("button:Start");
     if (start) start_training();
   } else {
-    const bool pause = ImGui::Button("Pause");
+    const bool pause = ImGui::Button("Pause###run");
     mark("button:Pause");
     if (pause) pause_training();
   }
