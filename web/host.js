@@ -129,6 +129,11 @@
 
   let pendingAnnouncements = [];
 
+  // A link with a setup (#setup=1.…, web/app/setup_link.h) opens it in the Build and Train panels.
+  function openSetup() {
+    if (location.hash.length > 1) app.ccall('convlab_open_setup', null, ['string'], [location.hash]);
+  }
+
   function startTrainer(compiled) {
     const started = new Worker('trainer_worker.js');
     worker = started;
@@ -302,6 +307,8 @@
 
   window.convlabHost = {
     ready() {  // the app drew its first frames with a model
+      openSetup();
+      window.addEventListener('hashchange', openSetup);
       window.convlab.readyMs = performance.now();  // since navigation start
       window.convlab.ready = true;
       firstFrameDrawn();
@@ -404,6 +411,15 @@
         window.convlabHost.download(bytes, name);
         done(bytes.length, '');
       }).catch((e) => done(0, String((e && e.message) || e)));
+    },
+    // "Copy link": the page's address with the setup as its fragment, into the address bar (no
+    // reload, no history entry) and, where the browser lets the page, onto the clipboard.
+    shareSetup(fragment) {
+      const url = location.href.split('#')[0] + '#' + fragment;
+      history.replaceState(null, '', url);
+      const copied = (ok) => app.ccall('convlab_setup_link_shared', null, ['number'], [ok ? 1 : 0]);
+      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(url).then(() => copied(true), () => copied(false));
+      else copied(false);
     },
     // The live region (index.html): texts of one moment are said together; the region is emptied
     // first, so that the same text said again is heard again.

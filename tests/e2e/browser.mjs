@@ -91,7 +91,10 @@ export async function typeInto(page, name, text, end = 'Enter') {
   await clickAt(page, r.x + Math.min(20, r.w / 4), r.y + r.h / 2);
   await page.keyboard.press('Control+a');
   await page.keyboard.type(String(text));
-  if (end) await page.keyboard.press(end);
+  if (!end) return;
+  await page.keyboard.press(end);
+  // Enter lets the keyboard go a frame or two later: a click before that would only close the field
+  if (end === 'Enter') await page.waitForFunction(() => !window.convlab.state().typing);
 }
 
 export async function waitFor(page, predicate, arg, timeout = 30000) {

@@ -10,6 +10,7 @@
 #include "pad.h"
 #include "preprocess.h"
 #include "presets.h"
+#include "setup_link.h"
 #include "trainer.h"
 
 using namespace convlab;
@@ -491,4 +492,54 @@ TEST_CASE("a network for my classes: the head follows the class count; fine-tuni
   CHECK(!std::equal(before.begin(), before.end(), tuned.weights(0).data));
   CHECK_THROWS_WITH(network_for_classes(parse_spec(R"({"input":[1,28,28],"layers":[{"type":"conv2d","filters":3,"kernel":28}]})"), names, 1),
                     "this network has no dense layer to give one score per class");
+}
+
+TEST_CASE("a shared setup: every preset and its training settings through a link, and every damaged link refused by name") {
+  for (const Preset& p : kPresets) {
+    TrainSettings t;
+    t.optimizer = 1, t.lr = 0.003f, t.batch = 32, t.epochs = 7, t.schedule = 1, t.step_epochs = 2, t.step_gamma = 0.25f;
+    t.augment = false, t.seed = 42;
+    const NetworkSpec spec = parse_spec(p.spec);
+    const std::string link = setup_fragment(spec, t);
+    CHECK(link.rfind("setup=1.", 0) == 0);
+    CHECK(link.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=") == std::string::npos);
+    const Setup back = parse_setup_fragment("#" + link);
+    CHECK(spec_to_json(back.spec) == spec_to_json(spec));
+    CHECK(settings_to_json(back.settings) == settings_to_json(t));
+  }
+  const std::string good = setup_fragment(parse_spec(kPresets[1].spec), TrainSettings{});
+  auto damaged = [](const std::string& json) {  // a version-1 link whose setup is `json` (base64url)
+    const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    uint32_t bits = 0;
+    int count = 0;
+    for (unsigned char c : json) {
+      bits = (bits << 8) | c, count += 8;
+      while (count >= 6) out += chars[(bits >> (count -= 6)) & 63];
+    }
+    if (count) out += chars[(bits << (6 - count)) & 63];
+    return "setup=1." + out;
+  };
+  CHECK_THROWS_WITH(parse_setup_fragment("#model=3"), "the link does not carry a setup (it should end in #setup=…)");
+  CHECK_THROWS_WITH(parse_setup_fragment("setup=2.abc"), "the link's setup is version 2; this page reads version 1");
+  CHECK_THROWS_WITH(parse_setup_fragment("setup=abc"), "the link's setup has no version");
+  CHECK_THROWS_WITH(parse_setup_fragment("setup=1.ab!c"), "the link is damaged (\"!\" is not a base64url character)");
+  CHECK_THROWS_WITH(parse_setup_fragment(good.substr(0, good.size() / 2)),
+                    "the link is damaged (its setup is not the JSON of a spec and training settings)");
+  CHECK_THROWS_WITH(parse_setup_fragment("setup=1." + std::string(9000, 'A')),
+                    "the link's setup has 9008 characters, more than a setup can have (8192)");
+  CHECK_THROWS_WITH(parse_setup_fragment(damaged(R"({"spec":{"layers":[{"type":"conv2d","filters":4,"kernel":40},{"type":"dense","units":10}]},"train":{}})")),
+                    doctest::Contains("layer 1 (conv2d): output height"));
+  CHECK_THROWS_WITH(parse_setup_fragment(damaged(R"({"spec":{"layers":[{"type":"dense","units":10}]},"train":{"lr":-1}})")),
+                    "the training setting \"lr\" = -1 is not a number in 0..1000");
+  CHECK_THROWS_WITH(parse_setup_fragment(damaged(R"({"spec":{"layers":[{"type":"dense","units":10}]},"train":{"epochs":"many"}})")),
+                    "the training setting \"epochs\" = \"many\" is not a number in 1..1000000");
+  CHECK_THROWS_WITH(parse_setup_fragment(damaged(R"({"spec":{"layers":[{"type":"dense","units":10}]},"train":{"speed":3}})")),
+                    "\"speed\" is not a training setting");
+  // a minimal setup: the settings not given keep their defaults
+  const Setup minimal = parse_setup_fragment(damaged(R"({"spec":{"layers":[{"type":"dense","units":10}]},"train":{"epochs":3}})"));
+  CHECK(minimal.settings.epochs == 3);
+  CHECK(minimal.settings.lr == TrainSettings{}.lr);
+  // the page's own settings parser stays lenient (a trainer command with a bad field keeps the default)
+  CHECK(settings_from_json(nlohmann::json{{"lr", -1}}).lr == TrainSettings{}.lr);
 }

@@ -94,6 +94,9 @@ void use_network(std::unique_ptr<Network> net, const std::string& source) {
     app.error = "This network does not fit in memory; the current model is unchanged.";
     return;
   }
+  // the Build panel edits a copy of the live architecture, unless it holds a draft of the user's
+  // (edited, or from a link): a model loaded meanwhile must not throw that away
+  const bool build_follows = !app.net || !build_is_draft();
   app.net = std::move(net);
   app.model_source = source;
   // A new generation: whatever the trainer still reports about the previous model is dropped.
@@ -103,10 +106,7 @@ void use_network(std::unique_ptr<Network> net, const std::string& source) {
   app.trainer.acked = app.link.last_command;
   app.link.intended_running = false, app.link.store_after = 0;
   send_command({{"cmd", "model"}, {"threads", app.link.threads}}, bytes);
-  // the Build panel edits a copy of the current architecture
-  app.build.spec = app.net->spec();
-  app.build.info = app.net->info();
-  app.build.error.clear();
+  if (build_follows) set_build_spec(app.net->spec());
   app.probs.assign(app.net->classes(), 0.0f);
   model_changed();
 }

@@ -33,6 +33,7 @@ struct DrawState {
 
 struct BuildState {
   int preset = 0;
+  bool custom = false;           // the spec is no longer the preset's (edited, or from a link)
   NetworkSpec spec;              // the spec being edited
   std::vector<LayerInfo> info;
   std::string error;             // why the edited spec is impossible, or empty
@@ -175,6 +176,7 @@ struct App {
   int panel_request = -1;          // a panel to open on the next frame (a key), or −1
   bool arrows_explain = false;     // the arrow keys move the explained unit, not the keyboard focus
   std::string focused;             // the named widget with the keyboard focus (when it is shown)
+  std::string setup_link;          // the fragment of the last "Copy link"
   struct Announced {               // what the live region last said, of each kind
     uint64_t pad_version = 0;
     int shift_y = 0, shift_x = 0;
@@ -219,6 +221,12 @@ void evaluate_model();
 void reset_weights();
 void use_built_network();             // the Build panel's network, with new random weights
 void pick_preset(int i);               // the Build panel's preset (the editor only)
+bool build_is_draft();                 // the Build panel's network is not the live model's
+void set_build_spec(NetworkSpec spec); // into the Build panel's editor, checked
+// A link to the Build network and the Train settings (setup_link.h): into the address bar and the
+// clipboard; a link's setup, opened into those panels (or a message, the page as it was).
+void copy_setup_link();
+void open_setup(const std::string& fragment);
 // A report from the trainer (JSON, trainer.h) and the weight snapshot it carries, if any.
 void apply_trainer_report(const std::string& json, std::vector<uint8_t> snapshot);
 void trainer_restarted(const std::string& why);  // the worker failed and was replaced
@@ -283,5 +291,6 @@ void js_keep_named_model(const char* name, const char* dataset, double accuracy,
 void js_named_model(const char* action, const char* name, const char* new_name);  // load, rename, delete, list
 void js_set_ready();
 void js_announce(const char* text);  // to screen readers: host.js's live region
+void js_share_setup(const char* fragment);  // the link into the address bar and the clipboard
 void js_trainer_command(const char* json, const uint8_t* bytes, int size);
 }

@@ -13,6 +13,7 @@
 #include "app.h"
 #include "datasets.h"
 #include "js_bytes.h"
+#include "presets.h"
 
 using namespace convlab;
 
@@ -45,11 +46,21 @@ EM_JS(void, js_export_model, (const char* format, const char* json, const float*
 });
 EM_JS(void, js_set_ready, (), { window.convlabHost.ready(); });
 EM_JS(void, js_announce, (const char* text), { window.convlabHost.announce(UTF8ToString(text)); });
+EM_JS(void, js_share_setup, (const char* fragment), { window.convlabHost.shareSetup(UTF8ToString(fragment)); });
 EM_JS(void, js_trainer_command, (const char* json, const uint8_t* bytes, int size), {
   window.convlabHost.trainerCommand(UTF8ToString(json), HEAPU8.slice(bytes, bytes + size));
 });
 
 extern "C" {
+
+// A link's fragment (location.hash), when the page opens with one or it changes.
+EMSCRIPTEN_KEEPALIVE void convlab_open_setup(const char* fragment) { open_setup(fragment); }
+
+// host.js's answer to js_share_setup: 1 when the link is on the clipboard.
+EMSCRIPTEN_KEEPALIVE void convlab_setup_link_shared(int copied) {
+  app.message = copied ? "Link copied: it opens this page with this network and these Train settings (no weights)."
+                       : "The link is in the address bar (this browser did not let the page copy it).";
+}
 
 // The engine's limit, so that host.js refuses a larger file before reading it.
 EMSCRIPTEN_KEEPALIVE double convlab_max_model_file_bytes() { return (double)Limits::max_model_file_bytes; }
@@ -315,6 +326,12 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   j["helpOpen"] = app.help_open;
   j["panel"] = std::array<const char*, 5>{"Build", "Data", "Train", "Inspect", "Keep"}[app.panel];
   j["focused"] = app.focused;
+  j["typing"] = ImGui::GetIO().WantTextInput;  // a text field has the keyboard
+  j["setupLink"] = app.setup_link;
+  j["buildSpec"] = nlohmann::json::parse(spec_to_json(app.build.spec));
+  j["buildPreset"] = app.build.custom ? "custom" : kPresets[app.build.preset].name;
+  j["buildDraft"] = build_is_draft();
+  j["trainSettings"] = settings_to_json(app.settings);
   j["shift"] = {app.draw.shift_y, app.draw.shift_x};
   j["inputInk"] = std::accumulate(app.draw.in.input.begin(), app.draw.in.input.end(), 0.0);
   text = j.dump();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <type_traits>
 #include <chrono>
 #include <new>
@@ -199,13 +200,23 @@ nlohmann::json settings_to_json(const TrainSettings& s) {
           {"cosineMin", s.cosine_min}, {"freezeFeatures", s.freeze_features}};
 }
 
-TrainSettings settings_from_json(const nlohmann::json& j) {
+TrainSettings settings_from_json(const nlohmann::json& j, bool strict) {
+  auto number = [](double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, v == std::floor(v) && std::fabs(v) < 1e15 ? "%.0f" : "%g", v);
+    return std::string(text);
+  };
   TrainSettings s;
+  size_t known = 0;
   auto get = [&](const char* key, auto& field, double lo, double hi) {
     auto it = j.find(key);
-    if (it == j.end() || !(it->is_number() || it->is_boolean())) return;
-    const double v = it->is_boolean() ? (double)it->get<bool>() : it->get<double>();
+    if (it == j.end()) return;
+    known++;
+    const bool numeric = it->is_number() || it->is_boolean();
+    const double v = !numeric ? NAN : it->is_boolean() ? (double)it->get<bool>() : it->get<double>();
     if (std::isfinite(v) && v >= lo && v <= hi) field = static_cast<std::decay_t<decltype(field)>>(v);
+    else if (strict) throw Error(std::string("the training setting \"") + key + "\" = " + it->dump() + " is not a number in " +
+                                 number(lo) + ".." + number(hi));
   };
   get("optimizer", s.optimizer, 0, 1);
   get("lr", s.lr, 0, 1000);
@@ -223,6 +234,9 @@ TrainSettings settings_from_json(const nlohmann::json& j) {
   get("stepGamma", s.step_gamma, 0, 1);
   get("cosineMin", s.cosine_min, 0, 1);
   get("freezeFeatures", s.freeze_features, 0, 1);
+  if (strict && known != j.size())
+    for (const auto& [key, value] : j.items())
+      if (!settings_to_json(TrainSettings{}).contains(key)) throw Error("\"" + key + "\" is not a training setting");
   return s;
 }
 

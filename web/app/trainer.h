@@ -114,7 +114,9 @@ class Trainer {
 // weights of the run it replaced, and the page never waits for the trainer to stop.
 
 nlohmann::json settings_to_json(const TrainSettings& s);
-TrainSettings settings_from_json(const nlohmann::json& j);  // missing or out-of-range fields keep defaults
+// Missing fields keep their defaults; out-of-range or unknown ones too, or with `strict` an Error
+// naming the field (a shared link must not change silently).
+TrainSettings settings_from_json(const nlohmann::json& j, bool strict = false);
 
 // What the page knows of the trainer, from its reports.
 struct TrainerStatus {

@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "presets.h"
+#include "setup_link.h"
 
 namespace convlab {
 
@@ -42,6 +43,11 @@ bool edit_layer(LayerSpec& l, const std::string& mark_prefix) {
 
 void validate_build() {
   BuildState& b = app.build;
+  // the preset it is (the one picked first), else "custom"
+  const std::string text = spec_to_json(b.spec);
+  b.custom = text != spec_to_json(parse_spec(kPresets[b.preset].spec));
+  for (int i = 0; b.custom && i < (int)std::size(kPresets); i++)
+    if (text == spec_to_json(parse_spec(kPresets[i].spec))) b.preset = i, b.custom = false;
   try {
     b.info = analyze(b.spec);
     b.error.clear();
@@ -56,8 +62,32 @@ void validate_build() {
 void pick_preset(int i) {
   if (i < 0 || i >= (int)std::size(kPresets)) return;
   app.build.preset = i;
-  app.build.spec = parse_spec(kPresets[i].spec);
+  set_build_spec(parse_spec(kPresets[i].spec));
+}
+
+void set_build_spec(NetworkSpec spec) {
+  app.build.spec = std::move(spec);
   validate_build();
+}
+
+bool build_is_draft() { return app.net && spec_to_json(app.build.spec) != spec_to_json(app.net->spec()); }
+
+void open_setup(const std::string& fragment) {
+  try {
+    Setup s = parse_setup_fragment(fragment);
+    set_build_spec(std::move(s.spec));
+    app.settings = s.settings;
+    app.message = "Opened the setup of the link: " + std::to_string(app.build.spec.layers.size()) +
+                  " layers in Build (press \"Use this network\" to train it) and its Train settings.";
+    app.error.clear();
+  } catch (const std::exception& e) {
+    app.error = std::string("The link's setup could not be opened: ") + e.what() + ". The page opened as usual.";
+  }
+}
+
+void copy_setup_link() {
+  app.setup_link = setup_fragment(app.build.spec, app.settings);
+  js_share_setup(app.setup_link.c_str());
 }
 
 namespace {
@@ -103,7 +133,7 @@ void layer_table(const NetworkSpec& spec, const std::vector<LayerInfo>& info) {
 void build_panel() {
   BuildState& b = app.build;
   ImGui::SetNextItemWidth(260);
-  const bool open = ImGui::BeginCombo("preset", kPresets[b.preset].name);
+  const bool open = ImGui::BeginCombo("preset", b.custom ? "custom" : kPresets[b.preset].name);
   mark("preset");
   if (open) {
     for (int i = 0; i < (int)std::size(kPresets); i++) {
@@ -113,6 +143,16 @@ void build_panel() {
     }
     ImGui::EndCombo();
   }
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!b.error.empty());
+  if (ImGui::Button("Copy link")) copy_setup_link();
+  mark("button:copy-link");
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("a link that opens this page with this network and the Train settings (no weights: models go through files)");
+  if (build_is_draft())
+    ImGui::TextColored(kDim, "Draft: not in use yet. The predictions come from the live model (%s); \"Use this network\" below makes this one live.",
+                       app.model_source.c_str());
   if (!b.error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, kRed);
     ImGui::TextWrapped("Impossible network: %s", b.error.c_str());
