@@ -455,7 +455,8 @@
     backprop: () => json(() => app._convlab_backprop_json()),
     keymap: () => json(() => app._convlab_keymap_json()),
     // What a click on Start, Pause, Step, Reset, "Use this network" or a preset does ('start',
-    // 'pause', 'step', 'reset', 'use', 'evaluate', 'preset:N'), at once, between frames.
+    // 'pause', 'step', 'reset', 'use', 'evaluate', 'preset:N'), at once, between frames (and
+    // without the question Reset and Use ask when training would be lost).
     act: (name) => app.ccall('convlab_act', 'number', ['string'], [name]) === 1,
     memoryBytes: () => app.HEAPU8.buffer.byteLength,  // the page's WASM memory (it never shrinks)
     build,

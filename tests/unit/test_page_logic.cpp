@@ -63,6 +63,17 @@ TEST_CASE("pad: a stroke across the top stays at the top — of the canvas and o
   CHECK(ink(down.input, kDigitSide, 14, 28) > ink(down.input, kDigitSide, 0, 14));
   CHECK(std::accumulate(up.input.begin(), up.input.end(), 0.0) ==
         doctest::Approx(std::accumulate(in.input.begin(), in.input.end(), 0.0)));
+  // the stroke spans 160 pixels and more across: readable; a dot is too small to read
+  CHECK(in.ink_side >= 160);
+  CHECK(!in.too_small());
+  Pad dot;
+  dot.press(140, 140);
+  dot.release();
+  const PadInput tiny = pad_input(dot, 0, 0);
+  CHECK(!tiny.empty);
+  CHECK(tiny.ink_side < PadInput::kSmallestReadableSide);
+  CHECK(tiny.too_small());
+  CHECK(!pad_input(Pad{}, 0, 0).too_small());  // empty is not "small"
 }
 
 TEST_CASE("pad: undo restores the canvas before each stroke or clear; the history is bounded") {

@@ -30,7 +30,8 @@ void announce_changes() {
     said.pad_version = d.pad.version(), said.shift_y = d.shift_y, said.shift_x = d.shift_x;
     char text[96];
     if (app.digit < 0) std::snprintf(text, sizeof text, "The pad is empty.");
-    else std::snprintf(text, sizeof text, "Reads %s, %.0f%%.", class_name(app.digit).c_str(), 100.0 * app.probs[app.digit]);
+    else std::snprintf(text, sizeof text, prediction_is_sure() ? "Reads %s, %.0f%%." : "Unsure: perhaps %s, %.0f%%.",
+                       class_name(app.digit).c_str(), 100.0 * app.probs[app.digit]);
     js_announce(text);
   }
   const TrainerStatus& t = app.trainer;
@@ -238,6 +239,48 @@ void update_input() {
   if (!d.in.empty) app.digit = (int)(std::max_element(app.probs.begin(), app.probs.end()) - app.probs.begin());
 }
 
+std::string live_model_name() {
+  if (!app.net) return "loading…";
+  const std::string spec = spec_to_json(app.net->spec());
+  std::string arch = "custom network";
+  for (const Preset& p : kPresets)
+    if (spec == spec_to_json(parse_spec(p.spec))) arch = p.name;
+  const std::string& source = app.model_source;
+  std::string name = source == "default" ? "the shipped " + arch
+                     : source.rfind("default ", 0) == 0 ? "the shipped " + source.substr(8) + " " + arch
+                     : source == "browser storage" ? "your " + arch + " (kept in this browser)"
+                     : source.find("untrained") != std::string::npos ? "your " + arch
+                     : source;
+  const TrainerStatus& t = app.trainer;
+  if (t.has_run) {
+    name += " · " + std::to_string(t.epoch) + (t.epoch == 1 ? " epoch" : " epochs");
+  } else if (app.net->steps() == 0) {
+    name += " (untrained)";
+  }
+  if (t.evaluating) name += " · evaluating…";
+  else if (t.have_eval) {
+    char accuracy[32];
+    std::snprintf(accuracy, sizeof accuracy, " · %.1f%%", 100 * t.last_eval.accuracy());
+    name += accuracy;
+  }
+  return name;
+}
+
+void unless_training_is_lost(const std::string& what, std::function<void()> act) {
+  if (!app.trainer.has_run) return act();
+  ask(what + " The live model (" + live_model_name() + ") and its training are lost unless you keep it first\n"
+             "(Keep: \"Keep in this browser\" or \"Save model file\").",
+      std::move(act));
+}
+
+bool prediction_is_sure() {
+  if (app.digit < 0 || app.draw.in.too_small()) return false;
+  float second = 0;
+  for (int k = 0; k < (int)app.probs.size(); k++)
+    if (k != app.digit) second = std::max(second, app.probs[k]);
+  return app.probs[app.digit] >= kSureProbability && app.probs[app.digit] - second >= kSureMargin;
+}
+
 namespace {
 struct Confirm {
   std::string text;
@@ -258,6 +301,7 @@ void confirm_popup() {
     mark("button:Yes");
     ImGui::SameLine();
     const bool no = ImGui::Button("Cancel");
+    mark("button:Cancel");
     if (yes || no) {
       if (yes) confirm.yes();
       confirm.open = false;

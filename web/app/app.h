@@ -16,6 +16,7 @@
 #include "imgui.h"
 #include "network.h"
 #include "pad.h"
+#include "plot.h"
 #include "trainer.h"
 
 namespace convlab {
@@ -177,6 +178,8 @@ struct App {
   bool arrows_explain = false;     // the arrow keys move the explained unit, not the keyboard focus
   std::string focused;             // the named widget with the keyboard focus (when it is shown)
   std::string setup_link;          // the fragment of the last "Copy link"
+  std::vector<float> loss_average; // the Train plot's moving average of the loss, as far as computed
+  PlotHover plot_hover;            // the read-out of the plot last hovered
   struct Announced {               // what the live region last said, of each kind
     uint64_t pad_version = 0;
     int shift_y = 0, shift_x = 0;
@@ -211,6 +214,10 @@ void new_network_for_classes(bool fine_tune);  // the Build spec (or the current
 void model_changed();
 void store_model();                    // keeps the current model in the browser (host.js)
 void update_input();                   // preprocesses and predicts the drawing when it changed
+// The answer is sure when its probability is at least kSureProbability and ahead of the next by at
+// least kSureMargin; else the page shows it faded, with a "?".
+constexpr float kSureProbability = 0.7f, kSureMargin = 0.3f;
+bool prediction_is_sure();
 // Training (the Train panel's buttons and the test hook): each sends a command to the trainer.
 bool training_shown();                 // Start/Pause as the user last asked, or as the trainer says
 std::string why_cannot_train();        // empty when the current model can train on the data
@@ -220,6 +227,10 @@ void step_training();
 void evaluate_model();
 void reset_weights();
 void use_built_network();             // the Build panel's network, with new random weights
+// e.g. "your LeNet-like · 5 epochs · 97.8%": what the live model is, for the header and questions.
+std::string live_model_name();
+// Runs `act` at once, or after a question when it would throw away training done in this page.
+void unless_training_is_lost(const std::string& what, std::function<void()> act);
 void pick_preset(int i);               // the Build panel's preset (the editor only)
 bool build_is_draft();                 // the Build panel's network is not the live model's
 void set_build_spec(NetworkSpec spec); // into the Build panel's editor, checked

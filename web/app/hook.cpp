@@ -287,6 +287,7 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   const auto pad = app.widgets.count("pad") ? app.widgets.at("pad") : std::array<float, 4>{};
   j["pad"] = {{"x", pad[0]}, {"y", pad[1]}, {"w", pad[2]}, {"h", pad[3]}};
   j["model"] = app.model_source;
+  j["modelName"] = live_model_name();  // as the header says it
   j["steps"] = app.net ? app.net->steps() : 0;  // of the weights shown (the last snapshot)
   j["trainerSteps"] = t.steps;                  // of the trainer's copy
   j["dataLoaded"] = app.train != nullptr;
@@ -328,6 +329,8 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   j["focused"] = app.focused;
   j["typing"] = ImGui::GetIO().WantTextInput;  // a text field has the keyboard
   j["setupLink"] = app.setup_link;
+  j["plotHover"] = {{"plot", app.plot_hover.plot}, {"x", app.plot_hover.x}, {"values", app.plot_hover.values}};
+  j["lossHistory"] = t.loss_history;  // every batch's loss, as the Train plot has it
   j["buildSpec"] = nlohmann::json::parse(spec_to_json(app.build.spec));
   j["buildPreset"] = app.build.custom ? "custom" : kPresets[app.build.preset].name;
   j["buildDraft"] = build_is_draft();
@@ -344,6 +347,7 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_prediction_json() {
   j["digit"] = app.digit >= 0 ? nlohmann::json(app.digit) : nlohmann::json(nullptr);  // the class's index
   j["label"] = app.digit >= 0 ? nlohmann::json(class_name(app.digit)) : nlohmann::json(nullptr);
   j["probs"] = app.draw.in.empty ? std::vector<float>(app.probs.size(), 0.0f) : app.probs;
+  j["sure"] = prediction_is_sure();  // else shown faded, with a "?"
   text = j.dump();
   return text.c_str();
 }

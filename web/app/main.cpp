@@ -40,14 +40,21 @@ void main_window() {
   ImGui::Text("ConvLab");
   ImGui::SameLine();
   ImGui::TextColored(kDim, "draw a digit, watch a CNN read it, train your own, look inside   |   model: %s   |   %s   |   %.0f fps",
-                     app.model_source.empty() ? "loading…" : app.model_source.c_str(),
-                     data_status().c_str(), io.Framerate);
-  if (!app.error.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, kRed);
-    ImGui::TextWrapped("%s", app.error.c_str());
-    ImGui::PopStyleColor();
-  }
-  if (!app.message.empty()) ImGui::TextWrapped("%s", app.message.c_str());
+                     live_model_name().c_str(), data_status().c_str(), io.Framerate);
+  // One line each, whatever their length, so that the columns below never move; the whole text
+  // is in the tooltip (and said by the live region).
+  auto status_line = [](const std::string& text, const ImVec4& color) {
+    ImGui::TextColored(color, "%s", text.c_str());
+    if (ImGui::IsItemHovered() && ImGui::CalcTextSize(text.c_str()).x > ImGui::GetContentRegionAvail().x) {
+      ImGui::BeginTooltip();
+      ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40);
+      ImGui::TextUnformatted(text.c_str());
+      ImGui::PopTextWrapPos();
+      ImGui::EndTooltip();
+    }
+  };
+  if (!app.error.empty()) status_line(app.error, kRed);
+  if (!app.message.empty()) status_line(app.message, ImGui::GetStyle().Colors[ImGuiCol_Text]);
   const bool wide = io.DisplaySize.x >= 900;
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   const float side = wide ? 300.0f : std::min(io.DisplaySize.x - 2 * ImGui::GetStyle().WindowPadding.x, 360.0f);
@@ -226,7 +233,14 @@ int main() {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;
   ImGui::StyleColorsDark();
-  ImGui::GetStyle().FrameRounding = 3.0f;
+  ImGuiStyle& style = ImGui::GetStyle();
+  style.FrameRounding = 3.0f;
+  // Popups opaque (a list over a table must not show the table through it); a slider's grab muted,
+  // so that over its text it does not read as a text cursor or a selection.
+  style.Colors[ImGuiCol_PopupBg].w = 1.0f;
+  style.Colors[ImGuiCol_SliderGrab] = ImVec4(0.55f, 0.60f, 0.70f, 0.45f);
+  style.Colors[ImGuiCol_SliderGrabActive] = ImVec4(0.70f, 0.75f, 0.85f, 0.65f);
+  style.GrabMinSize = 6.0f;
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   glfwSetCursorPosCallback(window, cursor_pos_callback);
   install_touch();

@@ -60,6 +60,12 @@ PadInput pad_input(const Pad& pad, int shift_y, int shift_x, Preprocess how) {
   in.centred.assign((size_t)kDigitSide * kDigitSide, 0.0f);
   in.input.assign(in.centred.size(), 0.0f);
   in.empty = !preprocess_drawing(pad.canvas().data(), kPadSide, kPadSide, how, in.centred.data());
+  int top = kPadSide, bottom = -1, left = kPadSide, right = -1;
+  for (int y = 0; y < kPadSide; y++)
+    for (int x = 0; x < kPadSide; x++)
+      if (pad.canvas()[(size_t)y * kPadSide + x] > 0.1f)
+        top = std::min(top, y), bottom = std::max(bottom, y), left = std::min(left, x), right = std::max(right, x);
+  in.ink_side = bottom < 0 ? 0 : std::max(bottom - top, right - left) + 1;
   shift_image(in.centred.data(), kDigitSide, kDigitSide, shift_y, shift_x, in.input.data());
   return in;
 }

@@ -44,6 +44,11 @@ class Pad {
 struct PadInput {
   std::vector<float> centred, input;  // 28×28 each
   bool empty = true;                  // nothing drawn
+  int ink_side = 0;                   // the larger side of the ink's bounding box, in pad pixels
+  // Preprocessing scales any drawing to MNIST's 20-pixel box: a dot becomes a disc, which a network
+  // can read as "0" with confidence. Below this the page calls the drawing too small to read.
+  static constexpr int kSmallestReadableSide = kPadSide / 8;
+  bool too_small() const { return !empty && ink_side < kSmallestReadableSide; }
 };
 PadInput pad_input(const Pad& pad, int shift_y, int shift_x, Preprocess how = Preprocess::Digit);
 

@@ -141,8 +141,7 @@ TrainerUpdate Trainer::step_batch(Network& net) {
     const float* row = probs.data() + (size_t)i * classes;
     epoch_correct_ += (int)(std::max_element(row, row + classes) - row) == labels[i];
   }
-  // a moving average keeps the curve readable at thousands of batches
-  loss_history.push_back(loss_history.empty() ? last_loss : 0.95f * loss_history.back() + 0.05f * last_loss);
+  loss_history.push_back(last_loss);  // every batch's loss; the page draws its moving average too
   epoch_seen_ += n;
   if (run_->epoch() != epoch_before) {  // an epoch ended: evaluate on the test set
     u.epoch_ended = true;

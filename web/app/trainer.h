@@ -60,7 +60,7 @@ struct TrainerUpdate {
 class Trainer {
  public:
   TrainSettings settings;
-  // Per batch, smoothed (exponential moving average) as it comes; per epoch.
+  // Every batch's loss; the train and test accuracy of every epoch.
   std::vector<float> loss_history, train_acc_history, test_acc_history;
   float last_loss = 0.0f, examples_per_s = 0.0f;
   Evaluation last_eval;

@@ -114,8 +114,9 @@ void layer_table(const NetworkSpec& spec, const std::vector<LayerInfo>& info) {
     ImGui::Text("%llu", (unsigned long long)f.params());
     ImGui::TableSetColumnIndex(4);
     const std::string rf = receptive_field_text(spec.layers[i], in, i ? &info[i - 1] : nullptr, f, spec.input);
-    ImGui::Text("%d×%d%s", f.receptive_field.h, f.receptive_field.w,
-                rf.find("whole image") != std::string::npos ? " (all)" : "");
+    // a field wider than the image (padding counts in it) is the whole image: say that
+    if (rf.find("whole image") != std::string::npos) ImGui::TextUnformatted("whole image");
+    else ImGui::Text("%d×%d", f.receptive_field.h, f.receptive_field.w);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\nR_k = R_{k−1} + (K_eff − 1)·J_{k−1},  J_k = J_{k−1}·S", rf.c_str());
     ImGui::TableSetColumnIndex(5);
     ImGui::Text("%llu", (unsigned long long)f.flops);
@@ -152,7 +153,7 @@ void build_panel() {
     ImGui::SetTooltip("a link that opens this page with this network and the Train settings (no weights: models go through files)");
   if (build_is_draft())
     ImGui::TextColored(kDim, "Draft: not in use yet. The predictions come from the live model (%s); \"Use this network\" below makes this one live.",
-                       app.model_source.c_str());
+                       live_model_name().c_str());
   if (!b.error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, kRed);
     ImGui::TextWrapped("Impossible network: %s", b.error.c_str());
@@ -163,7 +164,7 @@ void build_panel() {
   ImGui::BeginDisabled(!b.error.empty());
   const bool use = ImGui::Button("Use this network (new random weights)");
   mark("button:Use this network");
-  if (use) use_built_network();
+  if (use) unless_training_is_lost("Use this network, with new random weights?", use_built_network);
   ImGui::EndDisabled();
   ImGui::TextColored(kDim, "H' = ⌊(H + 2p − (k−1)·d − 1)/s⌋ + 1    R_k = 1 + Σ (K_j − 1)·Π S_i, a dilated kernel spans (K−1)·d + 1");
   ImGui::SeparatorText("layers");

@@ -84,6 +84,13 @@ void input_preview(float cell) {
         draw->AddRectFilled(a, ImVec2(a.x + cell, a.y + cell), IM_COL32(255, 80, 60, 90));
       }
   ImGui::TextColored(kDim, "what the network sees (28×28)");
+  if (ImGui::IsItemHovered() || ImGui::IsItemClicked()) {
+    const TrainTestData* data = active_data();
+    ImGui::SetTooltip("%s", data && data->preprocess == Preprocess::Fill
+                                ? "Your drawing, cropped to its ink and scaled to fill the 28×28 frame, as Fashion-MNIST's pictures are."
+                                : "Your drawing, cropped to its ink, scaled into a 20×20 box and centred in 28×28 by its centre of mass, "
+                                  "as MNIST's digits were made.");
+  }
   ImGui::Text("shift");
   struct Arrow {
     const char* name;
@@ -110,13 +117,20 @@ void predict_panel() {
     ImGui::TextColored(kDim, "loading the model…");
     return;
   }
-  // A digit in the big font (it has only digits); a class's name in the normal one.
+  // A digit in the big font (it has only digits and "?"); a class's name in the normal one. An
+  // unsure answer looks unsure: faded, with a "?" (a dot read as "8" at 52% must not look certain).
   const std::string answer = app.digit >= 0 ? class_name(app.digit) : "";
   const bool named = !answer.empty() && !(answer.size() == 1 && answer[0] >= '0' && answer[0] <= '9');
+  const bool sure = prediction_is_sure();
   if (!named) ImGui::PushFont(big_font);
-  if (app.digit >= 0) ImGui::TextUnformatted(answer.c_str());
-  else ImGui::TextColored(kDim, "?");
+  if (app.digit < 0) ImGui::TextColored(kDim, "?");
+  else if (sure) ImGui::TextUnformatted(answer.c_str());
+  else ImGui::TextColored(kDim, "%s?", answer.c_str());
   if (!named) ImGui::PopFont();
+  if (app.digit >= 0 && ImGui::IsItemHovered())
+    ImGui::SetTooltip(sure ? "the network's answer: its highest probability, well ahead of the next"
+                           : "unsure: the drawing is very small, or the highest probability is below %.0f%% or less than %.0f points ahead of the next",
+                      100 * kSureProbability, 100 * kSureMargin);
   ImGui::SameLine();
   ImGui::BeginGroup();
   float label_width = 0;
@@ -136,6 +150,18 @@ void predict_panel() {
     // a click asks the Saliency tab "why (not) this class?"
     if (ImGui::IsItemClicked()) app.inspect.saliency_choice = k;
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("click: which pixels speak for or against %s (Inspect, Saliency)", class_name(k).c_str());
+  }
+  if (app.draw.in.too_small()) {
+    ImGui::TextColored(kDim, "too small to read: draw bigger (a dot is scaled up to a 20-pixel disc)");
+  } else if (app.digit >= 0) {
+    int second = -1;
+    for (int k = 0; k < (int)app.probs.size(); k++)
+      if (k != app.digit && (second < 0 || app.probs[k] > app.probs[second])) second = k;
+    if (second >= 0)
+      ImGui::TextColored(kDim, "%s by %.1f points over %s%s", class_name(app.digit).c_str(),
+                         100 * (app.probs[app.digit] - app.probs[second]), class_name(second).c_str(), sure ? "" : " (unsure)");
+  } else {
+    ImGui::TextColored(kDim, "bars: the probability of each class");
   }
   ImGui::EndGroup();
 }

@@ -105,7 +105,7 @@ void named_models() {
 
 void keep_panel() {
   if (!app.net) return;
-  ImGui::Text("Current model: %s", app.model_source.c_str());
+  ImGui::Text("Current model: %s", live_model_name().c_str());
   ImGui::Text("%zu parameters, %llu training steps", app.net->param_count(), (unsigned long long)app.net->steps());
   const bool save = ImGui::Button("Save model file");
   mark("button:Save");

@@ -1,10 +1,74 @@
 // Train: optimizer and schedule settings, start/pause/step/reset, progress, loss and accuracy.
 #include <algorithm>
-#include <cfloat>
+#include <cmath>
 
 #include "app.h"
+#include "plot.h"
 
 namespace convlab {
+
+namespace {
+
+const ImU32 kRawLoss = IM_COL32(120, 140, 190, 150), kLossAverage = IM_COL32(255, 170, 60, 255);
+const ImU32 kTestColor = IM_COL32(90, 200, 120, 255), kTrainColor = IM_COL32(100, 160, 255, 255);
+
+// Loss against examples seen (every batch, and its moving average), accuracy per epoch (train and
+// test), and the learning rate the schedule gives over the run's epochs.
+void training_plots(const TrainSettings& t) {
+  const TrainerStatus& tr = app.trainer;
+  const float height = 150;
+  PlotHover hover;
+  auto keep_hover = [&](bool hovered) {
+    if (hovered) app.plot_hover = hover;
+  };
+  if (!tr.loss_history.empty()) {
+    // the moving average keeps the trend readable over thousands of noisy batches
+    std::vector<float>& average = app.loss_average;
+    if (average.size() > tr.loss_history.size()) average.clear();
+    for (size_t k = average.size(); k < tr.loss_history.size(); k++)
+      average.push_back(k ? 0.95f * average.back() + 0.05f * tr.loss_history[k] : tr.loss_history[k]);
+    const double per_point = t.batch / 1000.0;  // thousands of examples per batch
+    PlotAxes axes{"examples seen (thousands)", "loss (cross-entropy)"};
+    axes.x_format = "%.0f", axes.y_min = 0;
+    axes.y_max = std::max(0.1, 1.1 * *std::max_element(average.begin(), average.end()));
+    axes.x_min = 0, axes.x_max = std::max(per_point, per_point * tr.loss_history.size());
+    keep_hover(plot_lines("loss", axes,
+                          {{"every batch", kRawLoss, tr.loss_history.data(), (int)tr.loss_history.size(), per_point, per_point, false, 1.0f},
+                           {"moving average", kLossAverage, average.data(), (int)average.size(), per_point, per_point, false, 2.0f}},
+                          ImVec2(-1, height), &hover));
+    mark("plot:loss");
+  }
+  if (!tr.test_acc_history.empty() || !tr.train_acc_history.empty()) {
+    PlotAxes axes{"epoch", "accuracy (%)"};
+    axes.y_scale = 100, axes.y_format = "%.1f", axes.x_format = "%.0f", axes.x_tick_step_min = 1;
+    float lowest = 1;
+    for (float v : tr.test_acc_history) lowest = std::min(lowest, v);
+    for (float v : tr.train_acc_history) lowest = std::min(lowest, v);
+    axes.y_min = std::max(0.0, std::floor(lowest * 20 - 0.5) / 20), axes.y_max = 1.0;
+    axes.x_min = 0.5, axes.x_max = std::max<size_t>(tr.train_acc_history.size(), tr.test_acc_history.size()) + 0.5;
+    keep_hover(plot_lines("accuracy", axes,
+                          {{"test", kTestColor, tr.test_acc_history.data(), (int)tr.test_acc_history.size(), 1, 1, true, 2.0f},
+                           {"train", kTrainColor, tr.train_acc_history.data(), (int)tr.train_acc_history.size(), 1, 1, true, 2.0f}},
+                          ImVec2(-1, height), &hover));
+    mark("plot:accuracy");
+  }
+  if (t.schedule != 0) {
+    // the schedule of a run of these settings, epoch by epoch (a run continues from the network's step)
+    const uint64_t per_epoch = std::max(1, (app.train->n + t.batch - 1) / t.batch);
+    const OptimizerConfig o = optimizer_of(t, 0, per_epoch);
+    const int points = std::min(400, t.epochs * 20);
+    std::vector<float> lr(points + 1);
+    for (int k = 0; k <= points; k++) lr[k] = o.lr_at((uint64_t)((double)k / points * t.epochs * per_epoch));
+    PlotAxes axes{"epoch", "learning rate"};
+    axes.y_min = 0, axes.y_max = 1.1 * t.lr + 1e-9, axes.x_min = 0, axes.x_max = t.epochs;
+    axes.y_format = "%.3g", axes.x_format = t.epochs < 5 ? "%.1f" : "%.0f", axes.x_tick_step_min = t.epochs < 5 ? 0.5 : 1;
+    keep_hover(plot_lines("lr", axes, {{"", kTrainColor, lr.data(), points + 1, 0, (double)t.epochs / points, false, 2.0f}},
+                          ImVec2(-1, 110), &hover));
+    mark("plot:lr");
+  }
+}
+
+}  // namespace
 
 void train_panel() {
   const TrainerStatus& tr = app.trainer;
@@ -90,6 +154,13 @@ void train_panel() {
                              "stronger augmentation.");
   if (!why_not.empty()) ImGui::TextColored(kRed, "Cannot train: %s.", why_not.c_str());
   ImGui::BeginDisabled(!why_not.empty());
+  // Start on a model trained elsewhere continues its training; say so, and offer a fresh start.
+  if (!tr.has_run && !running && app.net->steps() > 0 && app.model_source.rfind("default", 0) == 0) {
+    ImGui::TextColored(kDim, "Start fine-tunes the shipped model (already trained: its loss starts low). For your own run from scratch:");
+    ImGui::SameLine();
+    if (ImGui::SmallButton("train a fresh copy")) reset_weights();
+    mark("button:fresh-copy");
+  }
   // One ID for Start and Pause ("###run"): the keyboard focus stays on the button as it toggles.
   if (!running) {
     const bool start = ImGui::Button(tr.has_run ? "Resume###run" : "Start###run");
@@ -107,7 +178,7 @@ void train_panel() {
   ImGui::SameLine();
   const bool reset = ImGui::Button("Reset weights");
   mark("button:Reset");
-  if (reset) reset_weights();
+  if (reset) unless_training_is_lost("Reset the weights to new random ones?", reset_weights);
   ImGui::EndDisabled();
   ImGui::EndDisabled();
   if (tr.has_run) {
@@ -121,25 +192,7 @@ void train_panel() {
                   tr.examples_per_s, running ? left_s : 0.0, tr.lr);
     ImGui::ProgressBar(std::min(1.0f, (float)(done_examples / ((double)epochs * n))), ImVec2(-1, 0), overlay);
   }
-  if (!tr.loss_history.empty()) {
-    char label[64];
-    std::snprintf(label, sizeof label, "training loss %.4f", tr.last_loss);
-    ImGui::PlotLines("##loss", tr.loss_history.data(), (int)tr.loss_history.size(), 0, label, 0.0f, FLT_MAX,
-                     ImVec2(-1, 110));
-  }
-  if (!tr.test_acc_history.empty() || !tr.train_acc_history.empty()) {
-    // an epoch's test accuracy comes after its evaluation: until then say so, not "0.00%"
-    char test[32] = "evaluating…";
-    if (tr.test_acc_history.size() >= tr.train_acc_history.size() && !tr.test_acc_history.empty())
-      std::snprintf(test, sizeof test, "%.2f%%", 100 * tr.test_acc_history.back());
-    char label[96];
-    std::snprintf(label, sizeof label, "accuracy per epoch: test %s  train %.2f%%", test,
-                  tr.train_acc_history.empty() ? 0.0f : 100 * tr.train_acc_history.back());
-    ImGui::PlotLines("##test", tr.test_acc_history.data(), (int)tr.test_acc_history.size(), 0, label, 0.8f, 1.0f,
-                     ImVec2(-1, 80));
-    ImGui::PlotLines("##train", tr.train_acc_history.data(), (int)tr.train_acc_history.size(), 0, "train", 0.8f,
-                     1.0f, ImVec2(-1, 60));
-  }
+  training_plots(t);
   if (tr.evaluating)
     ImGui::TextColored(kDim, "evaluating on the test images…");
   else if (tr.have_eval)

@@ -1,0 +1,115 @@
+// Which model is live, and nothing lost by a click: the header names the live model ("the shipped
+// LeNet-like · 98.9%", "your Tiny · 1 epoch · …"); Start on the shipped model says it fine-tunes and
+// offers a fresh copy; Reset and "Use this network" ask before throwing training away; an unsure
+// answer looks unsure. The Train plots: loss against examples seen, accuracy per epoch and the
+// learning rate, each with a read-out checked against the trainer's numbers.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import {
+  artifacts, startBrowser, openPage, state, prediction, click, clickAt, typeInto, waitFor, waitFrames, widget, drawStrokes,
+} from './browser.mjs';
+
+const env = await startBrowser();
+test.after(async () => {
+  await env.browser.close();
+  env.server.close();
+});
+
+test('the live model is named; a fresh copy; Reset and Use ask before training is lost; an unsure answer looks unsure', async () => {
+  const { context, page, log } = await openPage(env);
+  await waitFor(page, () => window.convlab.state().testAccuracy !== null, null, 60000);
+  assert.match((await state(page)).modelName, /^the shipped LeNet-like · 98\.\d%$/);
+  // a single dot: the shipped model gives it some class, unsure, and the page shows it so
+  await drawStrokes(page, [[[0.5, 0.5], [0.51, 0.505]]]);
+  await waitFor(page, () => window.convlab.prediction().digit !== null);
+  const p = await prediction(page);
+  console.log(`a dot: ${p.label} at ${(100 * Math.max(...p.probs)).toFixed(1)}%`);
+  assert.equal(p.sure, false, `a dot read as ${p.label} at ${Math.max(...p.probs)}`);
+  await page.waitForFunction(() => /Unsure: perhaps/.test(document.getElementById('announcer').textContent));
+  await waitFrames(page, 2);
+  await page.screenshot({ path: path.join(artifacts, 'prediction-unsure.png') });
+  await click(page, 'tab:Train');
+  await click(page, 'button:fresh-copy');
+  await waitFor(page, () => /^your LeNet-like \(untrained\)/.test(window.convlab.state().modelName));
+  await click(page, 'button:Step');
+  await waitFor(page, () => window.convlab.state().steps > 0);
+  const stepped = await state(page);
+  assert.match(stepped.modelName, /^your LeNet-like · 0 epochs/);
+  // Reset asks; Cancel keeps the model
+  await click(page, 'button:Reset');
+  await widget(page, 'button:Yes');
+  await waitFrames(page, 2);
+  await page.screenshot({ path: path.join(artifacts, 'ask-before-reset.png') });
+  await click(page, 'button:Cancel');
+  await waitFrames(page, 2);
+  assert.equal((await state(page)).steps, stepped.steps, 'nothing reset before the answer');
+  // "Use this network" asks too; Yes replaces the model
+  await click(page, 'tab:Build');
+  await click(page, 'preset');
+  await click(page, 'preset:Tiny');
+  await waitFor(page, () => window.convlab.state().buildDraft);
+  await click(page, 'button:Use this network');
+  await widget(page, 'button:Yes');
+  await waitFrames(page, 2);
+  assert.equal((await state(page)).steps, stepped.steps);
+  await click(page, 'button:Yes');
+  await waitFor(page, () => /^your Tiny \(untrained\)/.test(window.convlab.state().modelName));
+  assert.equal((await state(page)).buildDraft, false);
+
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
+
+test('the Train plots: loss per batch and its average against examples seen, accuracy per epoch, the learning rate; read-outs equal the trainer\'s numbers', async () => {
+  const { context, page, log } = await openPage(env);
+  await waitFor(page, () => window.convlab.state().dataLoaded, null, 60000);
+  await click(page, 'preset');
+  await click(page, 'preset:Tiny');
+  await click(page, 'button:Use this network');
+  await click(page, 'tab:Train');
+  await typeInto(page, 'field:epochs', '2');
+  await click(page, 'button:Start');
+  await waitFor(page, () => window.convlab.state().epoch === 2 && !window.convlab.state().training &&
+    window.convlab.state().testAccuracies.length === 2, null, 120000);
+  await waitFrames(page, 2);
+  const s = await state(page);
+  await page.screenshot({ path: path.join(artifacts, 'train-plots.png') });
+
+  // the loss plot: hover at 60% of its width; the read-out is the batch there and the moving average
+  const loss = await widget(page, 'plot:loss');
+  await page.mouse.move(loss.x + 0.6 * loss.w, loss.y + loss.h / 2);
+  await waitFor(page, () => window.convlab.state().plotHover.plot === 'loss');
+  await waitFrames(page, 2);
+  await page.screenshot({ path: path.join(artifacts, 'train-plot-loss-hover.png') });
+  const h = (await state(page)).plotHover;
+  const perPoint = s.batch / 1000, k = Math.round((h.x - perPoint) / perPoint);
+  const raw = s.lossHistory;
+  assert.ok(k > 0 && k < raw.length, `point ${k} of ${raw.length}`);
+  assert.ok(Math.abs(h.values[0] - raw[k]) < 1e-6, `every batch: ${h.values[0]} vs ${raw[k]}`);
+  let average = raw[0];
+  for (let j = 1; j <= k; j++) average = 0.95 * average + 0.05 * raw[j];
+  assert.ok(Math.abs(h.values[1] - average) < 1e-4, `moving average: ${h.values[1]} vs ${average}`);
+
+  // the accuracy plot: hover over epoch 2
+  const acc = await widget(page, 'plot:accuracy');
+  await page.mouse.move(acc.x + 0.95 * acc.w, acc.y + acc.h / 2);
+  await waitFor(page, () => window.convlab.state().plotHover.plot === 'accuracy');
+  const a = (await state(page)).plotHover;
+  assert.equal(Math.round(a.x), 2);
+  assert.ok(Math.abs(a.values[0] - 100 * s.testAccuracies[1]) < 1e-4, `test: ${a.values[0]} vs ${s.testAccuracies[1]}`);
+  assert.ok(a.values[1] > 50 && a.values[1] <= 100, `train: ${a.values[1]}`);
+
+  // the learning rate: cosine from lr to 0 over the 2 epochs — half of lr at the middle
+  const lr = await widget(page, 'plot:lr');
+  const frame = { x: lr.x + 0.5 * lr.w };
+  await page.mouse.move(frame.x, lr.y + lr.h / 2);
+  await waitFor(page, () => window.convlab.state().plotHover.plot === 'lr');
+  const l = (await state(page)).plotHover;
+  const rate = s.trainSettings.lr, expected = rate * 0.5 * (1 + Math.cos(Math.PI * l.x / 2));
+  assert.ok(Math.abs(l.values[0] - expected) < 0.02 * rate, `lr at epoch ${l.x.toFixed(2)}: ${l.values[0]} vs ${expected}`);
+  await waitFrames(page, 2);
+  await page.screenshot({ path: path.join(artifacts, 'train-plot-lr-hover.png') });
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
