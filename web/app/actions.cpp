@@ -1,6 +1,8 @@
 // What the panels share: the model in use, the drawing's prediction, the commands to the trainer.
 #include <algorithm>
+#include <cstdarg>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <new>
 
@@ -53,6 +55,31 @@ void announce_changes() {
     said.message = app.message;
     if (!app.message.empty()) js_announce(app.message.c_str());
   }
+}
+
+void same_line_if_fits(float width) {
+  const float right = ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width;
+  if (right <= ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x) ImGui::SameLine();
+}
+
+void hint(const char* fmt, ...) {
+  ImGui::PushStyleColor(ImGuiCol_Text, kDim);
+  va_list args;
+  va_start(args, fmt);
+  ImGui::TextWrappedV(fmt, args);
+  va_end(args);
+  ImGui::PopStyleColor();
+}
+
+float field_width(float width) { return app.touch_screen ? width + 2 * (ImGui::GetFrameHeight() - ImGui::GetFontSize()) : width; }
+
+float button_width(const char* label) {
+  return ImGui::CalcTextSize(label, nullptr, true).x + 2 * ImGui::GetStyle().FramePadding.x;
+}
+
+float labeled(float field_width, const char* label) {
+  const char* end = std::strstr(label, "##");
+  return field_width + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label, end).x;
 }
 
 Heatmap& heatmap(const std::string& key) { return app.heatmaps[key]; }

@@ -142,6 +142,8 @@ struct KeepState {
   char new_name[48] = "";
 };
 
+constexpr int kDrawPanel = 5;      // the drawing's own tab, on a narrow screen
+
 // The page's one keymap (keymap.cpp): where a shortcut applies.
 enum class KeyScope { Page, Explain, MyClasses };
 struct Shortcut {
@@ -173,7 +175,9 @@ struct App {
   std::map<std::string, Heatmap> heatmaps;
   bool ready_reported = false;
   bool help_open = false;          // the keys overlay (?)
-  int panel = 0;                   // the panel tab open (Build, Data, Train, Inspect, Keep)
+  int panel = 0;                   // the panel tab open: Build, Data, Train, Inspect, Keep, or kDrawPanel
+  bool touch_screen = false;       // a coarse pointer: controls sized for a finger
+  float ui_scale = 1.0f;           // pictures' size on a large screen (1 up to 1600 px wide, at most 2)
   int panel_request = -1;          // a panel to open on the next frame (a key), or −1
   bool arrows_explain = false;     // the arrow keys move the explained unit, not the keyboard focus
   std::string focused;             // the named widget with the keyboard focus (when it is shown)
@@ -197,6 +201,13 @@ extern App app;
 extern ImFont* big_font;
 extern const ImVec4 kRed, kDim;
 void mark(const std::string& name);  // remembers the last item's rectangle for the test hook
+// SameLine when an item `width` pixels wide still fits on this line, else nothing (a new line):
+// rows that wrap on a narrow screen. labeled(w, label): a field of width w with its label.
+void same_line_if_fits(float width);
+float labeled(float field_width, const char* label);
+float button_width(const char* label);
+float field_width(float width);
+void hint(const char* fmt, ...) IM_FMTARGS(1);  // a dim line of explanation, wrapped at the window's edge  // wider on a touch screen, where a number field's −/+ are 44 px each
 Heatmap& heatmap(const std::string& key);
 // Builds a network; on failure (any exception, out of memory) shows why and returns null.
 std::unique_ptr<Network> build_network(const NetworkSpec& spec, uint64_t seed);

@@ -325,7 +325,8 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   for (const auto& [name, r] : app.widgets) widgets[name] = {{"x", r[0]}, {"y", r[1]}, {"w", r[2]}, {"h", r[3]}};
   j["widgets"] = widgets;
   j["helpOpen"] = app.help_open;
-  j["panel"] = std::array<const char*, 5>{"Build", "Data", "Train", "Inspect", "Keep"}[app.panel];
+  j["panel"] = std::array<const char*, 6>{"Build", "Data", "Train", "Inspect", "Keep", "Draw"}[app.panel];
+  j["touchScreen"] = app.touch_screen;
   j["focused"] = app.focused;
   j["typing"] = ImGui::GetIO().WantTextInput;  // a text field has the keyboard
   j["setupLink"] = app.setup_link;

@@ -57,10 +57,16 @@ void main_window() {
   if (!app.message.empty()) status_line(app.message, ImGui::GetStyle().Colors[ImGuiCol_Text]);
   const bool wide = io.DisplaySize.x >= 900;
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
-  const float side = wide ? 300.0f : std::min(io.DisplaySize.x - 2 * ImGui::GetStyle().WindowPadding.x, 360.0f);
+  // From 1600 px wide the pad, the preview and the map tiles grow with the window (up to 2×)
+  // rather than leave most of a big screen empty.
+  app.ui_scale = io.DisplaySize.x >= 1600 && io.DisplaySize.y >= 900
+                     ? std::clamp(std::min(io.DisplaySize.x / 1280.0f, io.DisplaySize.y / 800.0f), 1.0f, 2.0f)
+                     : 1.0f;
+  const float side = wide ? std::round(300.0f * app.ui_scale)
+                          : std::min(io.DisplaySize.x - 2 * ImGui::GetStyle().WindowPadding.x, 360.0f);
   auto left_column = [&] {
     draw_panel(side);
-    input_preview(wide ? 4.0f : 3.0f);
+    input_preview(wide ? std::floor(4.0f * app.ui_scale) : 3.0f);
     predict_panel();
   };
   if (wide) {
@@ -70,10 +76,26 @@ void main_window() {
     ImGui::EndChild();
     ImGui::SameLine();
     ImGui::BeginChild("right", ImVec2(0, 0), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
-  } else {
-    left_column();
   }
-  if (ImGui::BeginTabBar("panels")) {
+  // Tabs that do not fit scroll (arrows at the end) rather than shrink to "Insp…". On a narrow
+  // screen the tabs come first, the drawing being one of them: every panel is one tap away.
+  // A panel's content scrolls under the tab bar, which stays in place.
+  auto content = [](auto&& draw, bool focus) {
+    ImGui::BeginChild("content", ImVec2(0, 0), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
+    if (focus) ImGui::SetKeyboardFocusHere();  // opened by its key: Tab goes on from its first control
+    draw();
+    ImGui::EndChild();
+  };
+  if (ImGui::BeginTabBar("panels", ImGuiTabBarFlags_FittingPolicyScroll)) {
+    if (!wide) {
+      const bool open = ImGui::BeginTabItem("Draw", nullptr, app.panel_request == kDrawPanel ? ImGuiTabItemFlags_SetSelected : 0);
+      mark("tab:Draw");
+      if (open) {
+        app.panel = kDrawPanel;
+        content(left_column, false);
+        ImGui::EndTabItem();
+      }
+    }
     struct Panel {
       const char* name;
       void (*draw)();
@@ -85,11 +107,8 @@ void main_window() {
       mark(std::string("tab:") + p.name);
       if (!open) continue;
       app.panel = k;
-      if (app.panel_request == k) {  // opened by its key (a frame after asking): Tab goes on from its first control
-        ImGui::SetKeyboardFocusHere();
-        app.panel_request = -1;
-      }
-      p.draw();
+      content(p.draw, app.panel_request == k);  // a key asks on one frame; the tab opens on the next
+      if (app.panel_request == k) app.panel_request = -1;
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();
@@ -132,21 +151,53 @@ void sync_canvas_size() {
 
 // Touch: Emscripten 3.1.6's GLFW presses the mouse button on touchstart but never moves the
 // cursor (its calculateMouseEvent only reads SDL's event.touch), so fingers come through the
-// html5 callbacks instead and GLFW's touch listeners are removed.
+// html5 callbacks instead and GLFW's touch listeners are removed. On the pad a finger draws at
+// once; elsewhere a finger that moves scrolls what is under it (as the wheel does) and one that
+// does not is a tap (a click where it went down).
+struct Touch {
+  bool on_pad = false, tap = false, scrolling = false;
+  float x0 = 0, y0 = 0, last_y = 0;
+} touch;
+
+bool inside_pad(float x, float y) {
+  auto it = app.widgets.find("pad");
+  if (it == app.widgets.end()) return false;
+  const auto& r = it->second;
+  return x >= r[0] && x < r[0] + r[2] && y >= r[1] && y < r[1] + r[3];
+}
+
 EM_BOOL on_touch(int type, const EmscriptenTouchEvent* e, void*) {
   const EmscriptenTouchPoint* point = nullptr;
   for (int i = 0; i < e->numTouches && !point; i++)
     if (e->touches[i].isChanged) point = &e->touches[i];
   if (!point) return EM_TRUE;
-  // The backend polls glfwGetCursorPos (a stale mouse position) while it believes the cursor is
-  // outside the window, which a finger never enters: tell it the cursor is in.
-  if (type == EMSCRIPTEN_EVENT_TOUCHSTART) ImGui_ImplGlfw_CursorEnterCallback(window, GLFW_TRUE);
+  const float x = (float)point->targetX, y = (float)point->targetY;
   ImGuiIO& io = ImGui::GetIO();
   io.AddMouseSourceEvent(ImGuiMouseSource_TouchScreen);
-  io.AddMousePosEvent((float)point->targetX, (float)point->targetY);
-  if (type == EMSCRIPTEN_EVENT_TOUCHSTART) io.AddMouseButtonEvent(ImGuiMouseButton_Left, true);
-  if (type == EMSCRIPTEN_EVENT_TOUCHEND || type == EMSCRIPTEN_EVENT_TOUCHCANCEL)
-    io.AddMouseButtonEvent(ImGuiMouseButton_Left, false);
+  if (type == EMSCRIPTEN_EVENT_TOUCHSTART) {
+    // The backend polls glfwGetCursorPos (a stale mouse position) while it believes the cursor is
+    // outside the window, which a finger never enters: tell it the cursor is in.
+    ImGui_ImplGlfw_CursorEnterCallback(window, GLFW_TRUE);
+    touch = Touch{inside_pad(x, y), false, false, x, y, y};
+    touch.tap = !touch.on_pad;
+    io.AddMousePosEvent(x, y);
+    if (touch.on_pad) io.AddMouseButtonEvent(ImGuiMouseButton_Left, true);
+  } else if (type == EMSCRIPTEN_EVENT_TOUCHMOVE) {
+    if (touch.on_pad) {
+      io.AddMousePosEvent(x, y);
+    } else {
+      if (touch.tap && std::hypot(x - touch.x0, y - touch.y0) > 10) touch.tap = false, touch.scrolling = true;
+      // one wheel step scrolls 5 lines (Dear ImGui): the content follows the finger
+      if (touch.scrolling) io.AddMouseWheelEvent(0, (y - touch.last_y) / (5 * ImGui::GetFontSize())), touch.last_y = y;
+    }
+  } else {  // end or cancel
+    if (touch.on_pad) io.AddMouseButtonEvent(ImGuiMouseButton_Left, false);
+    else if (touch.tap && type == EMSCRIPTEN_EVENT_TOUCHEND) {
+      io.AddMouseButtonEvent(ImGuiMouseButton_Left, true);  // the input queue gives press and release a frame each
+      io.AddMouseButtonEvent(ImGuiMouseButton_Left, false);
+    }
+    touch = Touch{};
+  }
   return EM_TRUE;  // no emulated mouse events, no page scrolling
 }
 
@@ -241,6 +292,13 @@ int main() {
   style.Colors[ImGuiCol_SliderGrab] = ImVec4(0.55f, 0.60f, 0.70f, 0.45f);
   style.Colors[ImGuiCol_SliderGrabActive] = ImVec4(0.70f, 0.75f, 0.85f, 0.65f);
   style.GrabMinSize = 6.0f;
+  // A finger needs targets of 44 CSS pixels (WCAG 2.5.5): taller frames and more room between rows.
+  if (EM_ASM_INT({ return window.matchMedia && window.matchMedia('(pointer: coarse)').matches ? 1 : 0; })) {
+    style.FramePadding = ImVec2(10.0f, 14.5f);
+    style.ItemSpacing = ImVec2(8.0f, 8.0f);
+    style.ScrollbarSize = 18.0f;
+    app.touch_screen = true;
+  }
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   glfwSetCursorPosCallback(window, cursor_pos_callback);
   install_touch();

@@ -25,7 +25,7 @@ void tensor_image(const char* key, const char* title, const std::vector<float>& 
     h.update(atlas.data(), rows, cols, Colormap::Diverging, scale, cell);
   }
   ImGui::BeginGroup();
-  ImGui::TextColored(kDim, "%s", title);
+  hint("%s", title);
   ImGui::Image(h.texture(), h.size());
   mark(std::string("backprop:") + key);
   ImGui::EndGroup();

@@ -48,7 +48,7 @@ void explain_convolution(const UnitExplanation& e, const Shape& in) {
   ImGui::Text("v = Σ_c Σ_a Σ_b x[c, %d·%d − %d + a·%d, %d·%d − %d + b·%d] · w[%d, c, a, b] + b[%d]", e.y, l.stride.h,
               l.padding.h, l.dilation.h, e.x, l.stride.w, l.padding.w, l.dilation.w, e.channel, e.channel);
   if (e.type != LayerType::Conv2d)
-    ImGui::TextColored(kDim, "%s: this position uses kernel set %d of %d (docs/math.md §3)",
+    hint("%s: this position uses kernel set %d of %d (docs/math.md §3)",
                        e.type == LayerType::TiledConv2d ? "tiled" : "locally connected", e.weight_set,
                        unshared_of(l).sets(app.net->info()[e.layer].out.h, app.net->info()[e.layer].out.w));
   ImGui::Checkbox("convolution: flip the kernel (the notes' §1: a true convolution flips it; CNNs compute the cross-correlation)",
@@ -68,31 +68,31 @@ void explain_convolution(const UnitExplanation& e, const Shape& in) {
     if (ImGui::TreeNodeEx("channel", c == 0 ? ImGuiTreeNodeFlags_DefaultOpen : 0, "input channel %d: Σ x·w = %.4f", c,
                           s.explain_flipped ? flipped_sum : e.channel_sums[c])) {
       ImGui::BeginGroup();
-      ImGui::TextColored(kDim, "input patch x");
+      hint("input patch x");
       number_grid("patch", e.patch.data() + (size_t)c * taps, e, in.h, in.w);
       ImGui::EndGroup();
       ImGui::SameLine();
       ImGui::BeginGroup();
-      ImGui::TextColored(kDim, s.explain_flipped ? "kernel w, flipped" : "kernel w");
+      hint(s.explain_flipped ? "kernel w, flipped" : "kernel w");
       number_grid("kernel", kernel.data(), e, 0, 0);
       ImGui::EndGroup();
       ImGui::SameLine();
       ImGui::BeginGroup();
-      ImGui::TextColored(kDim, "x·w");
+      hint("x·w");
       number_grid("products", products.data(), e, in.h, in.w);
       ImGui::EndGroup();
       ImGui::TreePop();
     }
     ImGui::PopID();
   }
-  if (shown < e.in_channels) ImGui::TextColored(kDim, "… and %d more input channels", e.in_channels - shown);
+  if (shown < e.in_channels) hint("… and %d more input channels", e.in_channels - shown);
   double sums = 0;
   for (float v : e.channel_sums) sums += v;
   const float value = s.explain_flipped ? e.flipped_value : e.value;
   ImGui::Text("Σ over %d channel%s = %.5f;  + bias %.5f  =  v = %.5f", e.in_channels, e.in_channels == 1 ? "" : "s",
               s.explain_flipped ? e.flipped_value - e.bias : (float)sums, e.bias, value);
   if (s.explain_flipped)
-    ImGui::TextColored(kDim, "With the kernel flipped the unit would be %.5f instead of %.5f: the network learned its kernels "
+    hint("With the kernel flipped the unit would be %.5f instead of %.5f: the network learned its kernels "
                        "for cross-correlation.", e.flipped_value, e.value);
 }
 
@@ -107,13 +107,13 @@ void explain_pool(const UnitExplanation& e, const Shape& in) {
     default: ImGui::Text("v = Σ wt·x / Σ wt: Gaussian weights, σ = (size−1)/2, renormalised over the real cells"); break;
   }
   ImGui::BeginGroup();
-  ImGui::TextColored(kDim, "window on channel %d", e.channel);
+  hint("window on channel %d", e.channel);
   number_grid("window", e.patch.data(), e, in.h, in.w, e.winner);
   ImGui::EndGroup();
   if (e.type == LayerType::WAvgPool) {
     ImGui::SameLine();
     ImGui::BeginGroup();
-    ImGui::TextColored(kDim, "weights wt");
+    hint("weights wt");
     number_grid("weights", e.window_weights.data(), e, in.h, in.w);
     ImGui::EndGroup();
   }
@@ -215,7 +215,7 @@ void explain_tab() {
                 e->y, e->x, out.h, out.w);
   ImGui::SameLine();
   if (ImGui::SmallButton("close (Esc)")) s.selected_layer = -1;
-  ImGui::TextColored(kDim, "Arrow keys move the unit, Esc closes (? lists every key). Its receptive field is shaded on "
+  hint("Arrow keys move the unit, Esc closes (? lists every key). Its receptive field is shaded on "
                            "the 28×28 input.");
   {
     const LayerInfo& f = info[e->layer];

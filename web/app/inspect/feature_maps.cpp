@@ -9,34 +9,42 @@ namespace convlab {
 namespace {
 constexpr int kMapsPerRow = 8;
 
-// Pixels per unit: maps of a layer fit in about 56 px, a flat layer's units in about 400.
+// Pixels per unit: maps of a layer fit in about 56 px, a flat layer's units in about 400 (more on
+// a large screen).
 int cell_of(const LayerInfo& f) {
   const bool flat = f.out.h == 1 && f.out.w == 1;
-  return flat ? std::max(4, std::min(24, 400 / std::max(1, f.out.c))) : std::max(1, std::min(6, 56 / std::max(f.out.h, f.out.w)));
+  const int cell = flat ? std::max(4, std::min(24, 400 / std::max(1, f.out.c))) : std::max(1, std::min(6, 56 / std::max(f.out.h, f.out.w)));
+  return std::max(1, (int)(cell * app.ui_scale));
 }
 }  // namespace
 
 void feature_maps_tab() {
   InspectState& in = app.inspect;
   in.hover_layer = -1;
-  ImGui::TextColored(kDim, "Feature maps of your drawing. Hover a unit: its receptive field is shaded on the 28×28 input. "
+  hint("Feature maps of your drawing. Hover a unit: its receptive field is shaded on the 28×28 input. "
                            "Click it: its value is computed step by step (Explain).");
-  ImGui::TextColored(kDim, "Shift the input with the arrows: the maps move with it, exactly in steps of a layer's jump "
+  hint("Shift the input with the arrows: the maps move with it, exactly in steps of a layer's jump "
                            "(equivariance); how far the reading survives a shift is measured in Shifts.");
   const bool remake = in.maps_version != app.draw.input_version;
   in.maps_version = app.draw.input_version;
   for (size_t i = 0; i < app.net->info().size(); i++) {
     const Tensor& t = app.net->layer_output(i);
     const LayerInfo& f = app.net->info()[i];
-    const int C = f.out.c, H = f.out.h, W = f.out.w, cell = cell_of(f);
+    const int C = f.out.c, H = f.out.h, W = f.out.w;
     if (t.shape.n < 1) continue;
     const bool flat = H == 1 && W == 1;
+    // as many maps a row as the width holds (8 at most), a flat layer's units in one row: a phone
+    // gets fewer a row or smaller cells, never a row past the edge
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const int cell = flat ? std::max(1, std::min(cell_of(f), (int)(avail / std::max(1, C)))) : cell_of(f);
+    const int per_row = flat ? C : std::clamp((int)((avail + cell) / ((W + 1) * cell)), 1, std::min(C, kMapsPerRow));
     Heatmap& h = heatmap("fmap" + std::to_string(i));
-    if (remake || h.rows() == 0) {
+    const int wanted_cols = flat ? C : per_row * (W + 1) - 1;
+    if (remake || h.rows() == 0 || h.cols() != wanted_cols || h.size().x != wanted_cols * cell) {
       int rows = 1, cols = C;
       std::vector<float> atlas;
       if (flat) atlas.assign(t.ptr(), t.ptr() + C);
-      else atlas = make_atlas(t.ptr(), C, H, W, std::min(C, kMapsPerRow), &rows, &cols);
+      else atlas = make_atlas(t.ptr(), C, H, W, per_row, &rows, &cols);
       const bool signed_values = std::any_of(t.ptr(), t.ptr() + f.out.per_example(), [](float v) { return v < 0; });
       h.update(atlas.data(), rows, cols, signed_values ? Colormap::Diverging : Colormap::Sequential,
                max_abs(atlas.data(), atlas.size()), cell);
@@ -50,7 +58,7 @@ void feature_maps_tab() {
     const int r = (int)((m.y - o.y) / cell), c = (int)((m.x - o.x) / cell);
     int channel, uy, ux;
     if (flat) channel = c, uy = ux = 0;
-    else channel = (r / (H + 1)) * std::min(C, kMapsPerRow) + c / (W + 1), uy = r % (H + 1), ux = c % (W + 1);
+    else channel = (r / (H + 1)) * per_row + c / (W + 1), uy = r % (H + 1), ux = c % (W + 1);
     if (channel >= C || uy >= H || ux >= W) continue;
     in.hover_layer = (int)i, in.hover_unit_c = channel, in.hover_unit_y = uy, in.hover_unit_x = ux;
     if (ImGui::IsItemClicked()) select_unit((int)i, channel, uy, ux);

@@ -6,9 +6,9 @@
 namespace convlab {
 
 void filters_tab() {
-  ImGui::TextColored(kDim, "Kernels of each convolutional layer: a row per output channel, a column per input channel; "
+  hint("Kernels of each convolutional layer: a row per output channel, a column per input channel; "
                            "its biases below.");
-  ImGui::TextColored(kDim, "Blue negative, white zero, red positive (scale: the layer's largest |weight|).");
+  hint("Blue negative, white zero, red positive (scale: the layer's largest |weight|).");
   InspectState& in = app.inspect;
   const bool remake = in.filters_version != app.model_version;
   in.filters_version = app.model_version;
@@ -37,10 +37,10 @@ void filters_tab() {
       mark("filters:set:" + std::to_string(i));
       ImGui::SameLine();
       if (l.type == LayerType::TiledConv2d)
-        ImGui::TextColored(kDim, "used at outputs (y, x) with y mod %d = %d, x mod %d = %d", l.tiles, set / l.tiles,
+        hint("used at outputs (y, x) with y mod %d = %d, x mod %d = %d", l.tiles, set / l.tiles,
                            l.tiles, set % l.tiles);
       else
-        ImGui::TextColored(kDim, "used at output (%d, %d) only", set / out.w, set % out.w);
+        hint("used at output (%d, %d) only", set / out.w, set % out.w);
     }
     Heatmap& h = heatmap("filters" + std::to_string(i));
     const size_t set_size = (size_t)planes * kh * kw;
@@ -65,7 +65,7 @@ void filters_tab() {
       std::snprintf(v, sizeof v, "%s%.3f", f ? "  " : "", b.data[per_position ? (size_t)f * out.h * out.w + set : (size_t)f]);
       biases += v;
     }
-    ImGui::TextColored(kDim, "biases%s: %s%s", per_position ? " at this position" : "", biases.c_str(),
+    hint("biases%s: %s%s", per_position ? " at this position" : "", biases.c_str(),
                        l.filters > 32 ? " …" : "");
   }
   if (!any) ImGui::Text("This network has no convolutional layer.");

@@ -8,7 +8,7 @@
 namespace convlab {
 
 void histograms_tab() {
-  ImGui::TextColored(kDim, "Activation statistics of each layer for the current drawing.");
+  hint("Activation statistics of each layer for the current drawing.");
   InspectState& in = app.inspect;
   const size_t layers = app.net->info().size();
   if (in.histograms_version != app.draw.input_version || in.histogram_bins.size() != layers) {

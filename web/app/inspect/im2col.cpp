@@ -26,7 +26,7 @@ void matrix(const char* id, const float* v, int rows, int cols, const char* form
 
 void titled(const char* title, const char* id, const float* v, int rows, int cols, const char* format = "%g") {
   ImGui::BeginGroup();
-  ImGui::TextColored(kDim, "%s", title);
+  hint("%s", title);
   matrix(id, v, rows, cols, format);
   ImGui::EndGroup();
 }

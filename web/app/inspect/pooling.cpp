@@ -81,7 +81,7 @@ void pooling_tab() {
     Heatmap& h = heatmap(key);
     if (p.remake || h.rows() == 0) h.update(v.data(), rows, cols, Colormap::Sequential, s, cell * out.h / std::max(1, rows));
     ImGui::BeginGroup();
-    ImGui::TextColored(kDim, "%s", title);
+    hint("%s", title);
     ImGui::Image(h.texture(), h.size());
     mark(std::string("pooling:") + key);
     ImGui::EndGroup();
@@ -96,7 +96,7 @@ void pooling_tab() {
   p.remake = false;
   ImGui::Text("%d×%d → %d×%d. Padding cells are left out, not zeros: max ignores them, the averages divide by the "
               "real cells, L2 sums only real cells.", out.h, out.w, p.out.h, p.out.w);
-  ImGui::TextColored(kDim, "the weighted average's window (Gaussian, σ = (size−1)/2, renormalised over the real cells):");
+  hint("the weighted average's window (Gaussian, σ = (size−1)/2, renormalised over the real cells):");
   if (ImGui::BeginTable("wavg", p.size, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX)) {
     for (int a = 0; a < p.size; a++) {
       ImGui::TableNextRow();

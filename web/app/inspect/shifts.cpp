@@ -55,7 +55,7 @@ void shifts_tab() {
     std::snprintf(label, sizeof label, "p(%d), %s", cls, kAxes[axis]);
     ImGui::PlotHistogram(("##shift" + std::to_string(axis)).c_str(), p.data(), n, 0, label, 0.0f, 1.0f, ImVec2(-1, 70));
     mark(std::string("shifts:") + (axis ? "down" : "across"));
-    ImGui::TextColored(kDim, "reads  %s   (%d of %d shifts read %d)", reads.c_str(), kept, n, cls);
+    hint("reads  %s   (%d of %d shifts read %d)", reads.c_str(), kept, n, cls);
   }
   ImGui::TextWrapped("Pooling gives only approximate invariance, to small shifts: a max over a 2×2 window forgets where "
                      "in the window the feature was, not where the window was.");

@@ -44,11 +44,11 @@ void digit_gallery(const char* key, const std::vector<int>& indices, uint64_t ve
 void test_set_tab() {
   const TrainerStatus& tr = app.trainer;
   if (!app.test) {
-    ImGui::TextColored(kDim, "%s", data_status().c_str());
+    hint("%s", data_status().c_str());
     return;
   }
   if (!tr.have_eval || tr.last_eval.examples != app.test->n) {
-    ImGui::TextColored(kDim, tr.evaluating ? "evaluating on the test set…" : "no evaluation yet");
+    hint(tr.evaluating ? "evaluating on the test set…" : "no evaluation yet");
     if (!tr.evaluating && ImGui::Button("Evaluate")) evaluate_model();
     return;
   }
@@ -57,7 +57,7 @@ void test_set_tab() {
   ImGui::Text("Test accuracy %.2f%% (%d of %d), mean loss %.4f", 100 * e.accuracy(), e.correct, e.examples, e.mean_loss());
   ImGui::SameLine();
   if (!tr.evaluating && ImGui::SmallButton("re-evaluate")) evaluate_model();
-  ImGui::TextColored(kDim, "Confusion matrix: rows true class, columns prediction. Click a cell to see its images.");
+  hint("Confusion matrix: rows true class, columns prediction. Click a cell to see its images.");
   InspectState& in = app.inspect;
   const int C = e.classes;
   if (ImGui::BeginTable("confusion", C + 1, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {

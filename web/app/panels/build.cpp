@@ -14,23 +14,24 @@ namespace {
 bool edit_layer(LayerSpec& l, const std::string& mark_prefix) {
   bool changed = false;
   for (const SettingDef& s : layer_kind(l.type).settings) {
-    ImGui::SameLine();
+    const float field = s.kind == SettingDef::Float ? 110.0f : s.kind == SettingDef::IntPair ? 70.0f : s.hi >= 1000 ? 60.0f : 40.0f;
+    same_line_if_fits(labeled(field, s.key));
     const int lo = (int)s.lo, hi = (int)s.hi;
     switch (s.kind) {
       case SettingDef::Int: {
         int& v = setting_int(l, s.setting);
-        ImGui::SetNextItemWidth(s.hi >= 1000 ? 60.0f : 40.0f);
+        ImGui::SetNextItemWidth(field);
         if (ImGui::InputInt(s.key, &v, 0)) v = std::clamp(v, lo, hi), changed = true;
         break;
       }
       case SettingDef::IntPair: {
         Pair& p = setting_pair(l, s.setting);
-        ImGui::SetNextItemWidth(70);
+        ImGui::SetNextItemWidth(field);
         if (ImGui::InputInt2(s.key, &p.h)) p.h = std::clamp(p.h, lo, hi), p.w = std::clamp(p.w, lo, hi), changed = true;
         break;
       }
       case SettingDef::Float: {
-        ImGui::SetNextItemWidth(110);
+        ImGui::SetNextItemWidth(field);
         changed |= ImGui::SliderFloat(s.key, &setting_float(l, s.setting), (float)s.lo, (float)s.hi);
         break;
       }
@@ -93,10 +94,13 @@ void copy_setup_link() {
 namespace {
 
 void layer_table(const NetworkSpec& spec, const std::vector<LayerInfo>& info) {
-  if (!ImGui::BeginTable("layers", 7, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit))
+  // a narrow screen keeps five columns; the FLOPs and the formula are then the output's tooltip
+  const bool narrow = ImGui::GetContentRegionAvail().x < 700;
+  const int columns = narrow ? 5 : 7;
+  if (!ImGui::BeginTable("layers", columns, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit))
     return;
-  for (const char* h : {"#", "layer", "output C×H×W", "params", "receptive field", "FLOPs", "output size (docs/math.md §2)"})
-    ImGui::TableSetupColumn(h);
+  const char* const headers[] = {"#", "layer", "output C×H×W", "params", "receptive field", "FLOPs", "output size (docs/math.md §2)"};
+  for (int c = 0; c < columns; c++) ImGui::TableSetupColumn(headers[c]);
   ImGui::TableHeadersRow();
   uint64_t params = 0, flops = 0;
   app.build.formulas.clear();
@@ -108,8 +112,11 @@ void layer_table(const NetworkSpec& spec, const std::vector<LayerInfo>& info) {
     ImGui::Text("%zu", i + 1);
     ImGui::TableSetColumnIndex(1);
     ImGui::TextUnformatted(layer_type_name(spec.layers[i].type));
+    app.build.formulas.push_back(output_size_text(spec.layers[i], in));  // the notes' formula, these numbers
     ImGui::TableSetColumnIndex(2);
     ImGui::Text("%d×%d×%d", f.out.c, f.out.h, f.out.w);
+    if (narrow && ImGui::IsItemHovered())
+      ImGui::SetTooltip("%s\n%llu FLOPs per example", app.build.formulas.back().c_str(), (unsigned long long)f.flops);
     ImGui::TableSetColumnIndex(3);
     ImGui::Text("%llu", (unsigned long long)f.params());
     ImGui::TableSetColumnIndex(4);
@@ -118,11 +125,12 @@ void layer_table(const NetworkSpec& spec, const std::vector<LayerInfo>& info) {
     if (rf.find("whole image") != std::string::npos) ImGui::TextUnformatted("whole image");
     else ImGui::Text("%d×%d", f.receptive_field.h, f.receptive_field.w);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\nR_k = R_{k−1} + (K_eff − 1)·J_{k−1},  J_k = J_{k−1}·S", rf.c_str());
-    ImGui::TableSetColumnIndex(5);
-    ImGui::Text("%llu", (unsigned long long)f.flops);
-    ImGui::TableSetColumnIndex(6);
-    app.build.formulas.push_back(output_size_text(spec.layers[i], in));  // the notes' formula, these numbers
-    ImGui::TextUnformatted(app.build.formulas.back().c_str());
+    if (!narrow) {
+      ImGui::TableSetColumnIndex(5);
+      ImGui::Text("%llu", (unsigned long long)f.flops);
+      ImGui::TableSetColumnIndex(6);
+      ImGui::TextUnformatted(app.build.formulas.back().c_str());
+    }
     params += f.params(), flops += f.flops;
   }
   ImGui::EndTable();
@@ -133,7 +141,7 @@ void layer_table(const NetworkSpec& spec, const std::vector<LayerInfo>& info) {
 
 void build_panel() {
   BuildState& b = app.build;
-  ImGui::SetNextItemWidth(260);
+  ImGui::SetNextItemWidth(std::min(260.0f, ImGui::GetContentRegionAvail().x - labeled(0, "preset")));
   const bool open = ImGui::BeginCombo("preset", b.custom ? "custom" : kPresets[b.preset].name);
   mark("preset");
   if (open) {
@@ -144,7 +152,7 @@ void build_panel() {
     }
     ImGui::EndCombo();
   }
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Copy link"));
   ImGui::BeginDisabled(!b.error.empty());
   if (ImGui::Button("Copy link")) copy_setup_link();
   mark("button:copy-link");
@@ -152,7 +160,7 @@ void build_panel() {
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
     ImGui::SetTooltip("a link that opens this page with this network and the Train settings (no weights: models go through files)");
   if (build_is_draft())
-    ImGui::TextColored(kDim, "Draft: not in use yet. The predictions come from the live model (%s); \"Use this network\" below makes this one live.",
+    hint("Draft: not in use yet. The predictions come from the live model (%s); \"Use this network\" below makes this one live.",
                        live_model_name().c_str());
   if (!b.error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, kRed);
@@ -166,7 +174,7 @@ void build_panel() {
   mark("button:Use this network");
   if (use) unless_training_is_lost("Use this network, with new random weights?", use_built_network);
   ImGui::EndDisabled();
-  ImGui::TextColored(kDim, "H' = ⌊(H + 2p − (k−1)·d − 1)/s⌋ + 1    R_k = 1 + Σ (K_j − 1)·Π S_i, a dilated kernel spans (K−1)·d + 1");
+  hint("H' = ⌊(H + 2p − (k−1)·d − 1)/s⌋ + 1    R_k = 1 + Σ (K_j − 1)·Π S_i, a dilated kernel spans (K−1)·d + 1");
   ImGui::SeparatorText("layers");
   bool changed = false;
   int remove = -1, move_up = -1;
@@ -183,7 +191,7 @@ void build_panel() {
     if (ImGui::SmallButton("remove")) remove = i;
     changed |= edit_layer(l, "layer" + std::to_string(i + 1) + ":");
     if (l.type == LayerType::WAvgPool && (l.kernel.h == 2 || l.kernel.w == 2))
-      ImGui::TextColored(kDim, "   a side of 2: both cells are equally far from the centre, so that axis is a plain average");
+      hint("   a side of 2: both cells are equally far from the centre, so that axis is a plain average");
     ImGui::PopID();
   }
   if (remove >= 0) b.spec.layers.erase(b.spec.layers.begin() + remove), changed = true;

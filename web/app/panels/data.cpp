@@ -89,7 +89,7 @@ void class_gallery(int cls) {
   for (int k = 0; k < m.count(); k++)
     if (m.labels[k] == cls) ids.push_back(k);
   if (ids.empty()) {
-    ImGui::TextColored(kDim, "no examples yet — draw one and press its button under the pad (or Shift+%d)", (cls + 1) % 10);
+    hint("no examples yet — draw one and press its button under the pad (or Shift+%d)", (cls + 1) % 10);
     return;
   }
   const int count = std::min<int>((int)ids.size(), kGalleryMax);
@@ -123,7 +123,7 @@ void class_gallery(int cls) {
       const ImVec2 a(o.x + (k % kGalleryColumns) * step, o.y + (k / kGalleryColumns) * step);
       ImGui::GetWindowDrawList()->AddRect(a, ImVec2(a.x + step - 1, a.y + step - 1), IM_COL32(255, 170, 60, 255), 0, 0, 2);
     }
-  if ((int)ids.size() > count) ImGui::TextColored(kDim, "showing %d of %zu", count, ids.size());
+  if ((int)ids.size() > count) hint("showing %d of %zu", count, ids.size());
 }
 
 void my_classes() {
@@ -133,7 +133,7 @@ void my_classes() {
   ImGui::TextWrapped("Your own classes: name them, draw examples on the pad and add each with its button "
                      "(or Shift+1…9, 0). Every 5th example of a class is held out to test on. With ~10 drawings "
                      "per class, augmentation (Train tab) is what makes training work.");
-  if (running) ImGui::TextColored(kDim, "Pause training to change the classes.");
+  if (running) hint("Pause training to change the classes.");
   ImGui::BeginDisabled(running);
   if (ImGui::BeginTable("classes", 4, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg)) {
     for (const char* h : {"class", "name", "examples (train + test)", ""}) ImGui::TableSetupColumn(h);
@@ -403,7 +403,7 @@ void data_panel() {
     mark("data:progress");
   }
   if (!d.status[d.wanted].empty() && d.progress < 0) ImGui::TextColored(kRed, "%s", d.status[d.wanted].c_str());
-  ImGui::TextColored(kDim, "%s", kDescriptions[d.wanted]);
+  hint("%s", kDescriptions[d.wanted]);
   if (!d.storage_error.empty()) ImGui::TextColored(kRed, "%s", d.storage_error.c_str());
   if (d.wanted == kMine) my_classes();
 }

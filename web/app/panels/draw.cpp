@@ -48,7 +48,7 @@ void draw_panel(float side) {
   ImGui::SliderFloat("##brush", &d.pad.brush_px, 4.0f, 24.0f, "brush %.0f px");
   if (app.data.active != kMine) return;
   // My classes: the drawing, as the network sees it, becomes an example of the class pressed.
-  ImGui::TextColored(kDim, "add this drawing as an example of:");
+  hint("add this drawing as an example of:");
   const MyExamples& m = app.data.mine;
   for (int c = 0; c < (int)m.names.size(); c++) {
     if (c) ImGui::SameLine();
@@ -83,7 +83,7 @@ void input_preview(float cell) {
         const ImVec2 a(img_min.x + x * cell, img_min.y + y * cell);
         draw->AddRectFilled(a, ImVec2(a.x + cell, a.y + cell), IM_COL32(255, 80, 60, 90));
       }
-  ImGui::TextColored(kDim, "what the network sees (28×28)");
+  hint("what the network sees (28×28)");
   if (ImGui::IsItemHovered() || ImGui::IsItemClicked()) {
     const TrainTestData* data = active_data();
     ImGui::SetTooltip("%s", data && data->preprocess == Preprocess::Fill
@@ -114,7 +114,7 @@ void input_preview(float cell) {
 
 void predict_panel() {
   if (!app.net) {
-    ImGui::TextColored(kDim, "loading the model…");
+    hint("loading the model…");
     return;
   }
   // A digit in the big font (it has only digits and "?"); a class's name in the normal one. An
@@ -123,9 +123,9 @@ void predict_panel() {
   const bool named = !answer.empty() && !(answer.size() == 1 && answer[0] >= '0' && answer[0] <= '9');
   const bool sure = prediction_is_sure();
   if (!named) ImGui::PushFont(big_font);
-  if (app.digit < 0) ImGui::TextColored(kDim, "?");
+  if (app.digit < 0) hint("?");
   else if (sure) ImGui::TextUnformatted(answer.c_str());
-  else ImGui::TextColored(kDim, "%s?", answer.c_str());
+  else hint("%s?", answer.c_str());
   if (!named) ImGui::PopFont();
   if (app.digit >= 0 && ImGui::IsItemHovered())
     ImGui::SetTooltip(sure ? "the network's answer: its highest probability, well ahead of the next"
@@ -152,16 +152,16 @@ void predict_panel() {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("click: which pixels speak for or against %s (Inspect, Saliency)", class_name(k).c_str());
   }
   if (app.draw.in.too_small()) {
-    ImGui::TextColored(kDim, "too small to read: draw bigger (a dot is scaled up to a 20-pixel disc)");
+    hint("too small to read: draw bigger (a dot is scaled up to a 20-pixel disc)");
   } else if (app.digit >= 0) {
     int second = -1;
     for (int k = 0; k < (int)app.probs.size(); k++)
       if (k != app.digit && (second < 0 || app.probs[k] > app.probs[second])) second = k;
     if (second >= 0)
-      ImGui::TextColored(kDim, "%s by %.1f points over %s%s", class_name(app.digit).c_str(),
+      hint("%s by %.1f points over %s%s", class_name(app.digit).c_str(),
                          100 * (app.probs[app.digit] - app.probs[second]), class_name(second).c_str(), sure ? "" : " (unsure)");
   } else {
-    ImGui::TextColored(kDim, "bars: the probability of each class");
+    hint("bars: the probability of each class");
   }
   ImGui::EndGroup();
 }

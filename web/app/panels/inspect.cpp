@@ -8,7 +8,7 @@ void inspect_panel() {
     ImGui::Text("Inspection needs a network that takes the 28×28 drawing.");
     return;
   }
-  if (!ImGui::BeginTabBar("inspect")) return;
+  if (!ImGui::BeginTabBar("inspect", ImGuiTabBarFlags_FittingPolicyScroll)) return;
   struct Tab {
     const char* name;
     void (*draw)();

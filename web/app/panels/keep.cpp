@@ -54,7 +54,7 @@ void named_models() {
   mark("button:keep-named");
   ImGui::EndDisabled();
   if (k.models.empty()) {
-    ImGui::TextColored(kDim, "No models kept by name yet.");
+    hint("No models kept by name yet.");
     return;
   }
   if (!ImGui::BeginTable("kept", 5, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg)) return;
@@ -79,7 +79,7 @@ void named_models() {
     ImGui::TableSetColumnIndex(1), ImGui::TextUnformatted(m.dataset.c_str());
     ImGui::TableSetColumnIndex(2);
     if (m.accuracy >= 0) ImGui::Text("%.2f%%", 100 * m.accuracy);
-    else ImGui::TextColored(kDim, "—");
+    else hint("—");
     ImGui::TableSetColumnIndex(3), ImGui::TextUnformatted(m.date.c_str());
     ImGui::TableSetColumnIndex(4);
     if (ImGui::SmallButton("load")) js_named_model("load", m.name.c_str(), "");
@@ -118,12 +118,12 @@ void keep_panel() {
       app.error = std::string("Could not save the model: ") + e.what();
     }
   }
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Load model file…"));
   if (ImGui::Button("Load model file…")) js_pick_model_file();
   mark("button:Load");
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("a ConvLab model (.clmodel) or an ONNX model (.onnx) of the operators Export ONNX writes");
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Export ONNX"));
   if (ImGui::Button("Export ONNX")) export_model("onnx");
   mark("button:export-onnx");
   if (ImGui::IsItemHovered()) {
@@ -131,20 +131,21 @@ void keep_panel() {
     ImGui::SetTooltip("an .onnx file for ONNX Runtime and other tools: opset 13, input [N, %d, %d, %d], output the class "
                       "probabilities [N, %d]", in.c, in.h, in.w, app.net->classes());
   }
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Export safetensors"));
   if (ImGui::Button("Export safetensors")) export_model("safetensors");
   mark("button:export-safetensors");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("the weights alone, named layers.I.weight / .bias, the spec in the metadata");
-  ImGui::SameLine();
   const bool mine = app.data.active == kMine;
-  if (ImGui::Button(mine ? "Start over with a new network" : "Back to the default model")) {
+  const char* back = mine ? "Start over with a new network" : "Back to the default model";
+  same_line_if_fits(button_width(back));
+  if (ImGui::Button(back)) {
     js_forget_model(kDataIds[app.data.active]);
     js_load_kept_model(kDataIds[app.data.active]);
   }
-  ImGui::TextColored(kDim, "The last model of each data set is kept in this browser and restored on reload (after each epoch, a pause or a load).");
+  hint("The last model of each data set is kept in this browser and restored on reload (after each epoch, a pause or a load).");
   ImGui::SeparatorText("Kept by name");
   named_models();
-  ImGui::TextColored(kDim, "Model files are checked (size, version, shapes, checksum) before anything is used; an ONNX file is read "
+  hint("Model files are checked (size, version, shapes, checksum) before anything is used; an ONNX file is read "
                           "operator by operator, and one ConvLab cannot run is named.");
 }
 

@@ -74,35 +74,35 @@ void train_panel() {
   const TrainerStatus& tr = app.trainer;
   TrainSettings& t = app.settings;
   if (!app.train) {
-    ImGui::TextColored(kDim, "%s", data_status().c_str());
+    hint("%s", data_status().c_str());
     return;
   }
   // Where training runs: never on this (the page's) thread.
   if (app.link.threaded)
-    ImGui::TextColored(kDim, "Training in a background worker on %d thread%s (this page is cross-origin isolated).",
+    hint("Training in a background worker on %d thread%s (this page is cross-origin isolated).",
                        tr.threads, tr.threads == 1 ? "" : "s");
   else
-    ImGui::TextColored(kDim, "Training in a background worker on 1 thread: this host does not send the cross-origin isolation headers.");
+    hint("Training in a background worker on 1 thread: this host does not send the cross-origin isolation headers.");
   const bool running = training_shown();
   ImGui::BeginDisabled(running);
-  ImGui::SetNextItemWidth(120);
+  ImGui::SetNextItemWidth(field_width(120));
   ImGui::Combo("optimizer", &t.optimizer, "SGD\0Adam\0");
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(120);
+  same_line_if_fits(labeled(field_width(120), "learning rate"));
+  ImGui::SetNextItemWidth(field_width(120));
   ImGui::InputFloat("learning rate", &t.lr, 0.0f, 0.0f, "%.4f");
   mark("field:lr");
   t.lr = std::clamp(t.lr, 0.0f, 1000.0f);  // parse_optimizer's range
   if (t.optimizer == 0) {
-    ImGui::SetNextItemWidth(120);
+    ImGui::SetNextItemWidth(field_width(120));
     ImGui::SliderFloat("momentum", &t.momentum, 0.0f, 0.99f);
-    ImGui::SameLine();
+    same_line_if_fits(labeled(ImGui::GetFrameHeight(), "Nesterov"));
     ImGui::Checkbox("Nesterov", &t.nesterov);
   }
-  ImGui::SetNextItemWidth(120);
+  ImGui::SetNextItemWidth(field_width(120));
   ImGui::InputFloat("weight decay", &t.weight_decay, 0.0f, 0.0f, "%.5f");
   t.weight_decay = std::clamp(t.weight_decay, 0.0f, 1.0f);
   static const char* const kSchedules[] = {"constant", "step", "cosine"};
-  ImGui::SetNextItemWidth(120);
+  ImGui::SetNextItemWidth(field_width(120));
   const bool schedules_open = ImGui::BeginCombo("lr schedule", kSchedules[t.schedule]);
   mark("field:schedule");
   if (schedules_open) {
@@ -113,52 +113,53 @@ void train_panel() {
     ImGui::EndCombo();
   }
   if (t.schedule == 1) {
-    ImGui::SameLine();
+    same_line_if_fits(labeled(90, "epochs, then lr ×"));
     ImGui::SetNextItemWidth(90);
     ImGui::InputInt("epochs, then lr ×", &t.step_epochs);
     t.step_epochs = std::clamp(t.step_epochs, 1, PageCaps::max_epochs);
-    ImGui::SameLine();
+    same_line_if_fits(labeled(90, "##gamma"));
     ImGui::SetNextItemWidth(90);
     ImGui::SliderFloat("##gamma", &t.step_gamma, 0.05f, 1.0f, "%.2f");
   } else if (t.schedule == 2) {
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(120);
+    same_line_if_fits(labeled(field_width(120), "× lr at the last epoch"));
+    ImGui::SetNextItemWidth(field_width(120));
     ImGui::SliderFloat("× lr at the last epoch", &t.cosine_min, 0.0f, 1.0f, "%.3f");
   }
-  ImGui::SetNextItemWidth(120);
+  ImGui::SetNextItemWidth(field_width(120));
   ImGui::InputInt("batch size", &t.batch);
   t.batch = std::clamp(t.batch, 1, Limits::max_batch);
   mark("field:batch");
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(120);
+  same_line_if_fits(labeled(field_width(120), "epochs"));
+  ImGui::SetNextItemWidth(field_width(120));
   ImGui::InputInt("epochs", &t.epochs);
   t.epochs = std::clamp(t.epochs, 1, PageCaps::max_epochs);
   mark("field:epochs");
-  ImGui::SetNextItemWidth(120);
+  ImGui::SetNextItemWidth(field_width(120));
   ImGui::InputInt("seed", &t.seed);
   t.seed = std::max(0, t.seed);
-  ImGui::SameLine();
+  same_line_if_fits(labeled(ImGui::GetFrameHeight(), "augment"));
   ImGui::Checkbox("augment", &t.augment);
   if (t.augment) {
-    ImGui::SetNextItemWidth(120);
+    ImGui::SetNextItemWidth(field_width(120));
     ImGui::SliderFloat("shift px", &t.shift_px, 0.0f, 4.0f);
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(120);
+    same_line_if_fits(labeled(field_width(120), "rotate °"));
+    ImGui::SetNextItemWidth(field_width(120));
     ImGui::SliderFloat("rotate °", &t.rotate_deg, 0.0f, 30.0f);
   }
   ImGui::EndDisabled();
   const std::string why_not = why_cannot_train();
   ImGui::Text("Training on %s: %d examples, testing on %d.", kDataNames[app.data.active], app.train->n, app.test->n);
   if (app.data.active == kMine)
-    ImGui::TextColored(kDim, "Each data set keeps its settings; for a few drawings: batches of 8, lr 0.02, 60 epochs, "
+    hint("Each data set keeps its settings; for a few drawings: batches of 8, lr 0.02, 60 epochs, "
                              "stronger augmentation.");
   if (!why_not.empty()) ImGui::TextColored(kRed, "Cannot train: %s.", why_not.c_str());
   ImGui::BeginDisabled(!why_not.empty());
   // Start on a model trained elsewhere continues its training; say so, and offer a fresh start.
   if (!tr.has_run && !running && app.net->steps() > 0 && app.model_source.rfind("default", 0) == 0) {
-    ImGui::TextColored(kDim, "Start fine-tunes the shipped model (already trained: its loss starts low). For your own run from scratch:");
-    ImGui::SameLine();
-    if (ImGui::SmallButton("train a fresh copy")) reset_weights();
+    ImGui::PushStyleColor(ImGuiCol_Text, kDim);
+    ImGui::TextWrapped("Start fine-tunes the shipped model (already trained: its loss starts low). For your own run from scratch:");
+    ImGui::PopStyleColor();
+    if (ImGui::Button("train a fresh copy")) reset_weights();
     mark("button:fresh-copy");
   }
   // One ID for Start and Pause ("###run"): the keyboard focus stays on the button as it toggles.
@@ -171,11 +172,11 @@ void train_panel() {
     mark("button:Pause");
     if (pause) pause_training();
   }
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Step one batch"));
   ImGui::BeginDisabled(running);
   if (ImGui::Button("Step one batch")) step_training();
   mark("button:Step");
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Reset weights"));
   const bool reset = ImGui::Button("Reset weights");
   mark("button:Reset");
   if (reset) unless_training_is_lost("Reset the weights to new random ones?", reset_weights);
@@ -194,7 +195,7 @@ void train_panel() {
   }
   training_plots(t);
   if (tr.evaluating)
-    ImGui::TextColored(kDim, "evaluating on the test images…");
+    hint("evaluating on the test images…");
   else if (tr.have_eval)
     ImGui::Text("test accuracy on the %d test images: %.2f%%", tr.last_eval.examples, 100 * tr.last_eval.accuracy());
 }
