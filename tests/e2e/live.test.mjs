@@ -29,6 +29,13 @@ test('the live model is named; a fresh copy; Reset and Use ask before training i
   await page.waitForFunction(() => /Unsure: perhaps/.test(document.getElementById('announcer').textContent));
   await waitFrames(page, 2);
   await page.screenshot({ path: path.join(artifacts, 'prediction-unsure.png') });
+  // without a mouse: a random test digit onto the pad, read by the model
+  await click(page, 'button:random-digit');
+  await waitFor(page, () => /^Test image #\d+ \(a \d\) is on the pad\.$/.test(window.convlab.state().message));
+  await waitFor(page, () => window.convlab.prediction().digit !== null);
+  await waitFrames(page, 2);
+  await page.screenshot({ path: path.join(artifacts, 'random-test-digit.png') });
+  await click(page, 'button:Clear');
   await click(page, 'tab:Train');
   await click(page, 'button:fresh-copy');
   await waitFor(page, () => /^your LeNet-like \(untrained\)/.test(window.convlab.state().modelName));

@@ -76,6 +76,23 @@ TEST_CASE("pad: a stroke across the top stays at the top — of the canvas and o
   CHECK(!pad_input(Pad{}, 0, 0).too_small());  // empty is not "small"
 }
 
+TEST_CASE("pad: a 28×28 image loaded onto the canvas (a test digit) is scaled up where it was, and undoable") {
+  std::vector<float> image(28 * 28, 0.0f);
+  for (int y = 4; y < 24; y++) image[y * 28 + 14] = image[y * 28 + 15] = 1.0f;  // a vertical bar
+  Pad pad;
+  pad.load_image(image.data(), 28, 28);
+  const auto& c = pad.canvas();
+  CHECK(c[(size_t)140 * kPadSide + 148] == doctest::Approx(1.0f));  // inside the bar, ×10
+  CHECK(c[(size_t)140 * kPadSide + 60] == 0.0f);                    // far from it
+  CHECK(c[(size_t)20 * kPadSide + 148] == 0.0f);                    // above it
+  const PadInput in = pad_input(pad, 0, 0);
+  CHECK(!in.empty);
+  CHECK(!in.too_small());
+  CHECK(pad.can_undo());
+  pad.undo();
+  CHECK(ink(pad.canvas(), kPadSide, 0, kPadSide) == 0);
+}
+
 TEST_CASE("pad: undo restores the canvas before each stroke or clear; the history is bounded") {
   Pad pad;
   const uint64_t v0 = pad.version();
@@ -519,18 +536,8 @@ TEST_CASE("a shared setup: every preset and its training settings through a link
     CHECK(settings_to_json(back.settings) == settings_to_json(t));
   }
   const std::string good = setup_fragment(parse_spec(kPresets[1].spec), TrainSettings{});
-  auto damaged = [](const std::string& json) {  // a version-1 link whose setup is `json` (base64url)
-    const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    uint32_t bits = 0;
-    int count = 0;
-    for (unsigned char c : json) {
-      bits = (bits << 8) | c, count += 8;
-      while (count >= 6) out += chars[(bits >> (count -= 6)) & 63];
-    }
-    if (count) out += chars[(bits << (6 - count)) & 63];
-    return "setup=1." + out;
-  };
+  // a version-1 link whose setup is `json`
+  auto damaged = [](const std::string& json) { return "setup=1." + base64url_encode(json); };
   CHECK_THROWS_WITH(parse_setup_fragment("#model=3"), "the link does not carry a setup (it should end in #setup=…)");
   CHECK_THROWS_WITH(parse_setup_fragment("setup=2.abc"), "the link's setup is version 2; this page reads version 1");
   CHECK_THROWS_WITH(parse_setup_fragment("setup=abc"), "the link's setup has no version");

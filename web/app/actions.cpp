@@ -300,6 +300,15 @@ void unless_training_is_lost(const std::string& what, std::function<void()> act)
       std::move(act));
 }
 
+void load_test_digit(int index) {
+  if (!app.test || index < 0 || index >= app.test->n) return;
+  std::vector<float> image((size_t)app.test->h * app.test->w);
+  app.test->images(index, 1, image.data());
+  app.draw.pad.load_image(image.data(), app.test->h, app.test->w);
+  app.draw.shift_y = app.draw.shift_x = 0, app.draw.changed = true;
+  app.message = "Test image #" + std::to_string(index) + " (a " + class_name(app.test->labels[index]) + ") is on the pad.";
+}
+
 bool prediction_is_sure() {
   if (app.digit < 0 || app.draw.in.too_small()) return false;
   float second = 0;

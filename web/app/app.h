@@ -257,6 +257,7 @@ void trainer_restarted(const std::string& why);  // the worker failed and was re
 void ask(std::string text, std::function<void()> yes);
 void confirm_popup();  // once a frame
 void clear_pad();
+void load_test_digit(int index);  // a test image onto the pad (the Test set gallery, "random test digit")
 void undo_stroke();
 const Shortcut* shortcuts(size_t* count);
 void handle_shortcuts();  // once a frame

@@ -47,6 +47,22 @@ void Pad::clear() {
   version_++;
 }
 
+void Pad::load_image(const float* image, int h, int w) {
+  remember();
+  // bilinear: canvas pixel centres mapped onto the image's pixel centres
+  for (int y = 0; y < kPadSide; y++)
+    for (int x = 0; x < kPadSide; x++) {
+      const float fy = std::clamp((y + 0.5f) * h / kPadSide - 0.5f, 0.0f, h - 1.0f);
+      const float fx = std::clamp((x + 0.5f) * w / kPadSide - 0.5f, 0.0f, w - 1.0f);
+      const int y0 = (int)fy, x0 = (int)fx, y1 = std::min(y0 + 1, h - 1), x1 = std::min(x0 + 1, w - 1);
+      const float ty = fy - y0, tx = fx - x0;
+      const float top = image[y0 * w + x0] * (1 - tx) + image[y0 * w + x1] * tx;
+      const float bottom = image[y1 * w + x0] * (1 - tx) + image[y1 * w + x1] * tx;
+      canvas_[(size_t)y * kPadSide + x] = std::clamp(top * (1 - ty) + bottom * ty, 0.0f, 1.0f);
+    }
+  version_++;
+}
+
 bool Pad::undo() {
   if (undo_.empty()) return false;
   canvas_ = std::move(undo_.back());

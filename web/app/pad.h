@@ -22,6 +22,8 @@ class Pad {
   void drag(float x, float y);
   void release() { stroking_ = false; }
   void clear();
+  // An image (h × w, values 0..1, e.g. a test digit) scaled up onto the whole canvas; undoable.
+  void load_image(const float* image, int h, int w);
   bool undo();
   bool can_undo() const { return !undo_.empty(); }
   bool stroking() const { return stroking_; }

@@ -12,19 +12,6 @@ namespace {
 
 const char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-// RFC 4648 §5, without padding: the fragment stays URL-safe as it is.
-std::string base64url_encode(const std::string& bytes) {
-  std::string out;
-  uint32_t bits = 0;
-  int count = 0;
-  for (unsigned char c : bytes) {
-    bits = (bits << 8) | c, count += 8;
-    while (count >= 6) out += kBase64Url[(bits >> (count -= 6)) & 63];
-  }
-  if (count) out += kBase64Url[(bits << (6 - count)) & 63];
-  return out;
-}
-
 std::string base64url_decode(const std::string& text) {
   std::string out;
   uint32_t bits = 0;
@@ -39,6 +26,19 @@ std::string base64url_decode(const std::string& text) {
 }
 
 }  // namespace
+
+// Without padding: the fragment stays URL-safe as it is.
+std::string base64url_encode(const std::string& bytes) {
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (unsigned char c : bytes) {
+    bits = (bits << 8) | c, count += 8;
+    while (count >= 6) out += kBase64Url[(bits >> (count -= 6)) & 63];
+  }
+  if (count) out += kBase64Url[(bits << (6 - count)) & 63];
+  return out;
+}
 
 std::string setup_fragment(const NetworkSpec& spec, const TrainSettings& settings) {
   const nlohmann::json j = {{"spec", nlohmann::json::parse(spec_to_json(spec))}, {"train", settings_to_json(settings)}};

@@ -16,6 +16,7 @@ struct Setup {
 };
 
 std::string setup_fragment(const NetworkSpec& spec, const TrainSettings& settings);
+std::string base64url_encode(const std::string& bytes);  // RFC 4648 §5, without padding
 // The fragment (with or without its "#"); throws Error saying what is wrong: not a setup, another
 // version, too long, not base64url, not JSON, an unknown or out-of-range setting, an impossible
 // network (the spec's own message).

@@ -33,10 +33,13 @@ void digit_gallery(const char* key, const std::vector<int>& indices, uint64_t ve
     ImVec2 m = ImGui::GetIO().MousePos, o = ImGui::GetItemRectMin();
     const int k = (int)((m.y - o.y) / kGalleryCell / (side_h + 1)) * kGalleryColumns +
                   (int)((m.x - o.x) / kGalleryCell / (side_w + 1));
-    if (k >= 0 && k < count)
-      ImGui::SetTooltip("test image #%d: true %s, predicted %s", indices[k], class_name(test.labels[indices[k]]).c_str(),
-                        class_name(e.predicted[indices[k]]).c_str());
+    if (k >= 0 && k < count) {
+      ImGui::SetTooltip("test image #%d: true %s, predicted %s\nclick: put it on the pad", indices[k],
+                        class_name(test.labels[indices[k]]).c_str(), class_name(e.predicted[indices[k]]).c_str());
+      if (ImGui::IsItemClicked()) load_test_digit(indices[k]);
+    }
   }
+  if ((int)indices.size() > count) hint("showing the first %d of %zu", count, indices.size());
 }
 
 }  // namespace

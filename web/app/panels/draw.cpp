@@ -39,13 +39,24 @@ void draw_panel(float side) {
   DrawState& d = app.draw;
   draw_pad(side);
   if (ImGui::Button("Clear (C)")) clear_pad();
+  mark("button:Clear");
   ImGui::SameLine();
   ImGui::BeginDisabled(!d.pad.can_undo());
   if (ImGui::Button("Undo (Ctrl+Z)")) undo_stroke();
   ImGui::EndDisabled();
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(std::max(60.0f, side - ImGui::GetCursorPosX() + ImGui::GetStyle().WindowPadding.x));
+  // for people without a mouse (or a steady hand): a digit of the test set on the pad
+  same_line_if_fits(button_width("random test digit"));
+  ImGui::BeginDisabled(!app.test);
+  if (ImGui::Button("random test digit")) load_test_digit((int)(ImGui::GetTime() * 7919) % std::max(1, app.test->n));
+  mark("button:random-digit");
+  ImGui::EndDisabled();
+  // the brush fills the rest of the pad's width, or a line of its own when little is left
+  const float left_x = ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x;
+  const float pad_right = app.widgets["pad"][0] + side;
+  if (pad_right - left_x >= 110) ImGui::SameLine();
+  ImGui::SetNextItemWidth(pad_right - ImGui::GetCursorScreenPos().x);
   ImGui::SliderFloat("##brush", &d.pad.brush_px, 4.0f, 24.0f, "brush %.0f px");
+  mark("brush");
   if (app.data.active != kMine) return;
   // My classes: the drawing, as the network sees it, becomes an example of the class pressed.
   hint("add this drawing as an example of:");
