@@ -128,6 +128,7 @@
   }
 
   let pendingAnnouncements = [];
+  const INTRO_SEEN_KEY = 'convlab.introSeen';  // a first visit's three steps were dismissed
 
   // A link with a setup (#setup=1.…, web/app/setup_link.h) opens it in the Build and Train panels.
   function openSetup() {
@@ -307,6 +308,9 @@
 
   window.convlabHost = {
     ready() {  // the app drew its first frames with a model
+      try {
+        if (!localStorage.getItem(INTRO_SEEN_KEY)) app.ccall('convlab_show_intro', null, [], []);
+      } catch (e) { /* no storage: no intro */ }
       openSetup();
       window.addEventListener('hashchange', openSetup);
       window.convlab.readyMs = performance.now();  // since navigation start
@@ -411,6 +415,9 @@
         window.convlabHost.download(bytes, name);
         done(bytes.length, '');
       }).catch((e) => done(0, String((e && e.message) || e)));
+    },
+    introSeen() {
+      try { localStorage.setItem(INTRO_SEEN_KEY, '1'); } catch (e) { /* it shows again next time */ }
     },
     // "Copy link": the page's address with the setup as its fragment, into the address bar (no
     // reload, no history entry) and, where the browser lets the page, onto the clipboard.

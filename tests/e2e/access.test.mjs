@@ -6,13 +6,9 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { artifacts, startBrowser, openPage, state, waitFor, waitFrames, drawStrokes, DIGITS, click } from './browser.mjs';
+import { artifacts, browserSuite, openPage, state, waitFor, waitFrames, drawStrokes, DIGITS, click } from './browser.mjs';
 
-const env = await startBrowser();
-test.after(async () => {
-  await env.browser.close();
-  env.server.close();
-});
+const env = await browserSuite();
 
 test('keyboard only: 1–5 open the panels, Tab reaches Start, Space starts and pauses training, W/A/S/D shift the drawing', async () => {
   const { context, page, log } = await openPage(env);

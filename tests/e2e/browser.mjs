@@ -1,5 +1,6 @@
 // Shared by the browser tests: serve build/web/, launch Debian's Chromium headless with
 // SwiftShader WebGL2, open the page, and act on it only as a user does (mouse, touch, keys).
+import { after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +24,16 @@ export async function startBrowser(extraArgs = []) {
   const close = () => { server.close(); plainServer.close(); };
   return { server: { close }, servers: [server, plainServer], browser, url: `http://127.0.0.1:${server.address().port}/`,
     plainUrl: `http://127.0.0.1:${plainServer.address().port}/` };
+}
+
+// One browser (and its servers) for a test file, closed after its last test.
+export async function browserSuite(extraArgs = []) {
+  const env = await startBrowser(extraArgs);
+  after(async () => {
+    await env.browser.close();
+    env.server.close();
+  });
+  return env;
 }
 
 // Opens the page in a fresh context (empty storage and cache); records every console error, page
@@ -52,6 +63,20 @@ export async function openPage(env, options = {}) {
 export const state = (page) => page.evaluate(() => window.convlab.state());
 export const prediction = (page) => page.evaluate(() => window.convlab.prediction());
 
+// Scrolls the named widget's panel with the mouse wheel, as a user would, until the widget is
+// wholly on screen; returns its rectangle there.
+export async function reveal(page, name) {
+  const height = page.viewportSize().height;
+  for (let i = 0; i < 30; i++) {
+    const r = await widget(page, name);
+    if (r.y >= 0 && r.y + r.h <= height) return r;
+    await page.mouse.move(r.x + 4, height / 2);
+    await page.mouse.wheel(0, r.y + r.h > height ? 150 : -150);
+    await waitFrames(page, 2);
+  }
+  throw new Error(`${name} could not be scrolled into view`);
+}
+
 // Waits until a frame drew the named widget (state().widgets), and returns its rectangle.
 export async function widget(page, name, timeout = 10000) {
   const handle = await page.waitForFunction((n) => {
@@ -80,14 +105,14 @@ export async function clickAt(page, x, y) {
   await waitFrames(page, 2);
 }
 export async function click(page, name) {
-  const r = await widget(page, name);
+  const r = await reveal(page, name);  // scrolled to first, as a user would
   await clickAt(page, r.x + r.w / 2, r.y + r.h / 2);
 }
 
 // Types into a named field as a user does: click its left part, select all, type, then the key
 // that ends the edit ('Enter'; null leaves the field being edited).
 export async function typeInto(page, name, text, end = 'Enter') {
-  const r = await widget(page, name);
+  const r = await reveal(page, name);
   await clickAt(page, r.x + Math.min(20, r.w / 4), r.y + r.h / 2);
   await page.keyboard.press('Control+a');
   await page.keyboard.type(String(text));

@@ -6,14 +6,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  artifacts, startBrowser, openPage, state, prediction, click, waitFor, drawStrokes, clearPad, typeInto, waitFrames, widget,
+  artifacts, browserSuite, openPage, state, prediction, click, waitFor, drawStrokes, clearPad, typeInto, waitFrames, widget,
 } from './browser.mjs';
 
-const env = await startBrowser();
-test.after(async () => {
-  await env.browser.close();
-  env.server.close();
-});
+const env = await browserSuite();
 
 const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`) });
 

@@ -8,14 +8,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { engine } from '../node/engine_module.mjs';
 import { grab } from './png.mjs';
-import { artifacts, startBrowser, openPage, state, widget, click, clickAt, waitFor, waitFrames, drawStrokes, DIGITS, typeInto } from './browser.mjs';
+import { artifacts, browserSuite, openPage, state, widget, click, clickAt, waitFor, waitFrames, drawStrokes, DIGITS, typeInto } from './browser.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const env = await startBrowser();
-test.after(async () => {
-  await env.browser.close();
-  env.server.close();
-});
+const env = await browserSuite();
 
 const explanation = (page) => page.evaluate(() => window.convlab.explanation());
 const near = (a, b, rel = 1e-5) => Math.abs(a - b) <= rel * Math.max(1, Math.abs(b));
@@ -127,6 +123,7 @@ test('Explain: a max-pooling unit names its winning cell; a dense unit lists its
 
 test('Build: each row shows the output-size formula with its numbers, and it follows an edit as it is typed', async () => {
   const { context, page, log } = await openPage(env);
+  await click(page, 'tab:Build');
   await waitFor(page, () => window.convlab.state().formulas.length > 0);
   const before = (await state(page)).formulas;
   assert.equal(before[0], 'H′ = W′ = ⌊(28 + 2·2 − (5−1)·1 − 1)/1⌋ + 1 = 28');
@@ -187,6 +184,7 @@ test('Saliency answers "why not 9?" (a click on the bar of 9) with the engine\'s
 
 test('Filters: every kernel set of a locally connected layer, picked with a slider, and the biases', async () => {
   const { context, page, log } = await openPage(env);
+  await click(page, 'tab:Build');  // the page opens on Inspect
   await click(page, 'preset');
   await click(page, 'preset:Locally connected');
   await click(page, 'button:Use this network');

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  artifacts, startBrowser, openPage, state, prediction, click, waitFor, drawStrokes, DIGITS, typeInto, widget, waitFrames,
+  artifacts, browserSuite, openPage, state, prediction, click, waitFor, drawStrokes, DIGITS, typeInto, widget, waitFrames,
 } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
@@ -18,11 +18,7 @@ const ort = require('onnxruntime-web');
 ort.env.wasm.numThreads = 1;
 ort.env.wasm.wasmPaths = path.join(root, 'node_modules/onnxruntime-web/dist') + '/';
 
-const env = await startBrowser();
-test.after(async () => {
-  await env.browser.close();
-  env.server.close();
-});
+const env = await browserSuite();
 
 test('Keep → Export ONNX and safetensors: the exporters load on demand; ONNX Runtime reads the drawing as the page does', async () => {
   const { context, page, log } = await openPage(env);

@@ -7,14 +7,10 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  artifacts, startBrowser, openPage, state, prediction, click, clickAt, typeInto, waitFor, waitFrames, widget, drawStrokes,
+  artifacts, browserSuite, openPage, state, prediction, click, typeInto, waitFor, waitFrames, widget, reveal, drawStrokes,
 } from './browser.mjs';
 
-const env = await startBrowser();
-test.after(async () => {
-  await env.browser.close();
-  env.server.close();
-});
+const env = await browserSuite();
 
 test('the live model is named; a fresh copy; Reset and Use ask before training is lost; an unsure answer looks unsure', async () => {
   const { context, page, log } = await openPage(env);
@@ -71,6 +67,7 @@ test('the live model is named; a fresh copy; Reset and Use ask before training i
 test('the Train plots: loss per batch and its average against examples seen, accuracy per epoch, the learning rate; read-outs equal the trainer\'s numbers', async () => {
   const { context, page, log } = await openPage(env);
   await waitFor(page, () => window.convlab.state().dataLoaded, null, 60000);
+  await click(page, 'tab:Build');  // the page opens on Inspect
   await click(page, 'preset');
   await click(page, 'preset:Tiny');
   await click(page, 'button:Use this network');
@@ -84,7 +81,7 @@ test('the Train plots: loss per batch and its average against examples seen, acc
   await page.screenshot({ path: path.join(artifacts, 'train-plots.png') });
 
   // the loss plot: hover at 60% of its width; the read-out is the batch there and the moving average
-  const loss = await widget(page, 'plot:loss');
+  const loss = await reveal(page, 'plot:loss');
   await page.mouse.move(loss.x + 0.6 * loss.w, loss.y + loss.h / 2);
   await waitFor(page, () => window.convlab.state().plotHover.plot === 'loss');
   await waitFrames(page, 2);
@@ -99,7 +96,7 @@ test('the Train plots: loss per batch and its average against examples seen, acc
   assert.ok(Math.abs(h.values[1] - average) < 1e-4, `moving average: ${h.values[1]} vs ${average}`);
 
   // the accuracy plot: hover over epoch 2
-  const acc = await widget(page, 'plot:accuracy');
+  const acc = await reveal(page, 'plot:accuracy');
   await page.mouse.move(acc.x + 0.95 * acc.w, acc.y + acc.h / 2);
   await waitFor(page, () => window.convlab.state().plotHover.plot === 'accuracy');
   const a = (await state(page)).plotHover;
@@ -108,7 +105,7 @@ test('the Train plots: loss per batch and its average against examples seen, acc
   assert.ok(a.values[1] > 50 && a.values[1] <= 100, `train: ${a.values[1]}`);
 
   // the learning rate: cosine from lr to 0 over the 2 epochs — half of lr at the middle
-  const lr = await widget(page, 'plot:lr');
+  const lr = await reveal(page, 'plot:lr');
   const frame = { x: lr.x + 0.5 * lr.w };
   await page.mouse.move(frame.x, lr.y + lr.h / 2);
   await waitFor(page, () => window.convlab.state().plotHover.plot === 'lr');

@@ -6,14 +6,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  artifacts, startBrowser, openPage, state, prediction, click, waitFor, drawStrokes, DIGITS, clearPad, typeInto,
+  artifacts, browserSuite, openPage, state, prediction, click, waitFor, drawStrokes, DIGITS, clearPad, typeInto,
 } from './browser.mjs';
 
-const env = await startBrowser();
-test.after(async () => {
-  await env.browser.close();
-  env.server.close();
-});
+const env = await browserSuite();
 
 const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`) });
 
@@ -57,6 +53,7 @@ test('drawing digits with the mouse: the right prediction, a changed 28×28 prev
 test('presets rebuild the table; an impossible architecture is a red message, not a crash', async () => {
   const { context, page, log } = await openPage(env);
   assert.equal((await state(page)).layers, 10);
+  await click(page, 'tab:Build');  // the page opens on Inspect
   await click(page, 'preset');
   await click(page, 'preset:Tiny');
   await waitFor(page, () => window.convlab.state().layers === 4);

@@ -5,13 +5,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, startBrowser, openPage, state, prediction, waitFor, waitFrames, widget } from './browser.mjs';
+import { artifacts, browserSuite, openPage, state, prediction, waitFor, waitFrames, widget } from './browser.mjs';
 
-const env = await startBrowser();
-test.after(async () => {
-  await env.browser.close();
-  env.server.close();
-});
+const env = await browserSuite();
 
 test('phone: tabs first, 44-px targets, taps switch panels, a finger draws, a drag scrolls, nothing runs off the right', async () => {
   const { context, page, log } = await openPage(env, {

@@ -4,14 +4,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, startBrowser, openPage, state, prediction, widget, click, clickAt, waitFor, drawStrokes, DIGITS, typeInto } from './browser.mjs';
+import { artifacts, browserSuite, openPage, state, prediction, widget, click, clickAt, waitFor, drawStrokes, DIGITS, typeInto } from './browser.mjs';
 import { grab, brightness } from './png.mjs';
 
-const env = await startBrowser();
-test.after(async () => {
-  await env.browser.close();
-  env.server.close();
-});
+const env = await browserSuite();
 
 // A "T": a bar across the top of the pad and a stem down the middle. Top-heavy, so even after
 // MNIST-style centring the top rows of the 28×28 input hold more ink than the bottom rows.
@@ -25,6 +21,7 @@ const rowsInk = (img, side, from, to) => {
 // As a user would: the Tiny preset with new weights, then the Train tab with `epochs` typed in.
 async function freshTinyNetwork(page, epochs) {
   await waitFor(page, () => window.convlab.state().dataLoaded);
+  await click(page, 'tab:Build');  // the page opens on Inspect
   await click(page, 'preset');
   await click(page, 'preset:Tiny');
   await click(page, 'button:Use this network');
@@ -122,6 +119,7 @@ test('the shift buttons move the input the network reads and its picture; a 1 mo
 
 test('pooling padding ≥ window from the layer editor is refused before anything is built', async () => {
   const { context, page, log } = await openPage(env);
+  await click(page, 'tab:Build');  // the page opens on Inspect
   await click(page, 'preset');
   await click(page, 'preset:Tiny');  // conv, relu, maxpool 2×2, dense
   await waitFor(page, () => window.convlab.state().layers === 4);

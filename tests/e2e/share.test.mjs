@@ -4,16 +4,13 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, startBrowser, openPage, state, click, typeInto, waitFor, waitFrames } from './browser.mjs';
+import { artifacts, browserSuite, openPage, state, click, typeInto, waitFor, waitFrames } from './browser.mjs';
 
-const env = await startBrowser();
-test.after(async () => {
-  await env.browser.close();
-  env.server.close();
-});
+const env = await browserSuite();
 
 test('Copy link → open it in a fresh browser: the same network in Build, the same Train settings', async () => {
   const { context, page, log } = await openPage(env);
+  await click(page, 'tab:Build');  // the page opens on Inspect
   await click(page, 'preset');
   await click(page, 'preset:Dilated');
   await typeInto(page, 'layer1:filters', '5');  // an edited preset is "custom"

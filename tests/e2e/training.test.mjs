@@ -4,14 +4,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, startBrowser, openPage, state, prediction, click, waitFor, drawStrokes, DIGITS, typeInto } from './browser.mjs';
+import { artifacts, browserSuite, openPage, state, prediction, click, waitFor, drawStrokes, DIGITS, typeInto } from './browser.mjs';
 import { engine } from '../node/engine_module.mjs';
 
-const env = await startBrowser();
-test.after(async () => {
-  await env.browser.close();
-  env.server.close();
-});
+const env = await browserSuite();
 
 // Examples the trainer has gone through, read without a frame (the hook reads the last report).
 const seen = async (page) => (await state(page)).examplesSeen;

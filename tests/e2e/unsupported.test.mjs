@@ -4,13 +4,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, startBrowser } from './browser.mjs';
+import { artifacts, browserSuite } from './browser.mjs';
 
-const env = await startBrowser(['--disable-webgl']);
-test.after(async () => {
-  await env.browser.close();
-  env.server.close();
-});
+const env = await browserSuite(['--disable-webgl']);
 
 test('without WebGL2 (--disable-webgl) the page says what is missing and what to try', async () => {
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });

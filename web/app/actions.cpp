@@ -62,6 +62,10 @@ void same_line_if_fits(float width) {
   if (right <= ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x) ImGui::SameLine();
 }
 
+void tip(const char* text) {
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled | ImGuiHoveredFlags_DelayShort)) ImGui::SetTooltip("%s", text);
+}
+
 void hint(const char* fmt, ...) {
   ImGui::PushStyleColor(ImGuiCol_Text, kDim);
   va_list args;

@@ -177,6 +177,7 @@ struct App {
   bool help_open = false;          // the keys overlay (?)
   int panel = 0;                   // the panel tab open: Build, Data, Train, Inspect, Keep, or kDrawPanel
   bool touch_screen = false;       // a coarse pointer: controls sized for a finger
+  bool show_intro = false;         // a first visit: the three steps above the panels
   float ui_scale = 1.0f;           // pictures' size on a large screen (1 up to 1600 px wide, at most 2)
   int panel_request = -1;          // a panel to open on the next frame (a key), or −1
   bool arrows_explain = false;     // the arrow keys move the explained unit, not the keyboard focus
@@ -207,7 +208,8 @@ void same_line_if_fits(float width);
 float labeled(float field_width, const char* label);
 float button_width(const char* label);
 float field_width(float width);
-void hint(const char* fmt, ...) IM_FMTARGS(1);  // a dim line of explanation, wrapped at the window's edge  // wider on a touch screen, where a number field's −/+ are 44 px each
+void hint(const char* fmt, ...) IM_FMTARGS(1);  // a dim line of explanation, wrapped at the window's edge
+void tip(const char* text);  // the last item's tooltip  // wider on a touch screen, where a number field's −/+ are 44 px each
 Heatmap& heatmap(const std::string& key);
 // Builds a network; on failure (any exception, out of memory) shows why and returns null.
 std::unique_ptr<Network> build_network(const NetworkSpec& spec, uint64_t seed);
@@ -314,6 +316,7 @@ void js_keep_named_model(const char* name, const char* dataset, double accuracy,
 void js_named_model(const char* action, const char* name, const char* new_name);  // load, rename, delete, list
 void js_set_ready();
 void js_announce(const char* text);  // to screen readers: host.js's live region
+void js_intro_seen();                // "Got it": the three steps are not shown again
 void js_share_setup(const char* fragment);  // the link into the address bar and the clipboard
 void js_trainer_command(const char* json, const uint8_t* bytes, int size);
 }

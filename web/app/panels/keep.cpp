@@ -105,6 +105,7 @@ void named_models() {
 
 void keep_panel() {
   if (!app.net) return;
+  hint("Keep the live model: as a file, in this browser by name, or for other tools (ONNX, safetensors).");
   ImGui::Text("Current model: %s", live_model_name().c_str());
   ImGui::Text("%zu parameters, %llu training steps", app.net->param_count(), (unsigned long long)app.net->steps());
   const bool save = ImGui::Button("Save model file");

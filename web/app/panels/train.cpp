@@ -77,6 +77,7 @@ void train_panel() {
     hint("%s", data_status().c_str());
     return;
   }
+  hint("Train the live model on the data set picked in Data; hover a setting for what it does.");
   // Where training runs: never on this (the page's) thread.
   if (app.link.threaded)
     hint("Training in a background worker on %d thread%s (this page is cross-origin isolated).",
@@ -87,24 +88,30 @@ void train_panel() {
   ImGui::BeginDisabled(running);
   ImGui::SetNextItemWidth(field_width(120));
   ImGui::Combo("optimizer", &t.optimizer, "SGD\0Adam\0");
+  tip("SGD: w ← w − lr·(gradient + momentum); Adam: a step per weight scaled by its gradients' running mean and variance");
   same_line_if_fits(labeled(field_width(120), "learning rate"));
   ImGui::SetNextItemWidth(field_width(120));
   ImGui::InputFloat("learning rate", &t.lr, 0.0f, 0.0f, "%.4f");
   mark("field:lr");
+  tip("how far each step moves the weights along the negative gradient; too high diverges, too low crawls");
   t.lr = std::clamp(t.lr, 0.0f, 1000.0f);  // parse_optimizer's range
   if (t.optimizer == 0) {
     ImGui::SetNextItemWidth(field_width(120));
     ImGui::SliderFloat("momentum", &t.momentum, 0.0f, 0.99f);
+    tip("the share of the last step kept in the next (0.9: steps average over about 10 batches)");
     same_line_if_fits(labeled(ImGui::GetFrameHeight(), "Nesterov"));
     ImGui::Checkbox("Nesterov", &t.nesterov);
+    tip("take the gradient where momentum is about to carry the weights (often a little steadier)");
   }
   ImGui::SetNextItemWidth(field_width(120));
   ImGui::InputFloat("weight decay", &t.weight_decay, 0.0f, 0.0f, "%.5f");
+  tip("pulls every weight towards 0 each step (L2 regularisation): smaller weights, less overfitting");
   t.weight_decay = std::clamp(t.weight_decay, 0.0f, 1.0f);
   static const char* const kSchedules[] = {"constant", "step", "cosine"};
   ImGui::SetNextItemWidth(field_width(120));
   const bool schedules_open = ImGui::BeginCombo("lr schedule", kSchedules[t.schedule]);
   mark("field:schedule");
+  tip("how the learning rate changes over the run: constant, step (× a factor every few epochs) or cosine (down a half cosine)");
   if (schedules_open) {
     for (int k = 0; k < 3; k++) {
       if (ImGui::Selectable(kSchedules[k], k == t.schedule)) t.schedule = k;
@@ -129,22 +136,28 @@ void train_panel() {
   ImGui::InputInt("batch size", &t.batch);
   t.batch = std::clamp(t.batch, 1, Limits::max_batch);
   mark("field:batch");
+  tip("examples per step: their gradients are averaged; larger batches are steadier and faster per example");
   same_line_if_fits(labeled(field_width(120), "epochs"));
   ImGui::SetNextItemWidth(field_width(120));
   ImGui::InputInt("epochs", &t.epochs);
   t.epochs = std::clamp(t.epochs, 1, PageCaps::max_epochs);
   mark("field:epochs");
+  tip("passes over the training examples");
   ImGui::SetNextItemWidth(field_width(120));
   ImGui::InputInt("seed", &t.seed);
+  tip("fixes the random initial weights, the order of the examples and the augmentation: the same seed, the same run");
   t.seed = std::max(0, t.seed);
   same_line_if_fits(labeled(ImGui::GetFrameHeight(), "augment"));
   ImGui::Checkbox("augment", &t.augment);
+  tip("each training image shifted and rotated a little at random, so the network learns digits, not positions");
   if (t.augment) {
     ImGui::SetNextItemWidth(field_width(120));
     ImGui::SliderFloat("shift px", &t.shift_px, 0.0f, 4.0f);
+    tip("the largest random shift, in pixels");
     same_line_if_fits(labeled(field_width(120), "rotate °"));
     ImGui::SetNextItemWidth(field_width(120));
     ImGui::SliderFloat("rotate °", &t.rotate_deg, 0.0f, 30.0f);
+    tip("the largest random rotation, in degrees");
   }
   ImGui::EndDisabled();
   const std::string why_not = why_cannot_train();
