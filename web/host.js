@@ -308,9 +308,6 @@
 
   window.convlabHost = {
     ready() {  // the app drew its first frames with a model
-      try {
-        if (!localStorage.getItem(INTRO_SEEN_KEY)) app.ccall('convlab_show_intro', null, [], []);
-      } catch (e) { /* no storage: no intro */ }
       openSetup();
       window.addEventListener('hashchange', openSetup);
       window.convlab.readyMs = performance.now();  // since navigation start
@@ -415,6 +412,9 @@
         window.convlabHost.download(bytes, name);
         done(bytes.length, '');
       }).catch((e) => done(0, String((e && e.message) || e)));
+    },
+    introWanted() {  // asked by the app before its first frame: a first visit?
+      try { return !localStorage.getItem(INTRO_SEEN_KEY); } catch (e) { return false; }
     },
     introSeen() {
       try { localStorage.setItem(INTRO_SEEN_KEY, '1'); } catch (e) { /* it shows again next time */ }

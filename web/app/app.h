@@ -317,6 +317,7 @@ void js_named_model(const char* action, const char* name, const char* new_name);
 void js_set_ready();
 void js_announce(const char* text);  // to screen readers: host.js's live region
 void js_intro_seen();                // "Got it": the three steps are not shown again
+int js_intro_wanted();               // a first visit: nothing in this browser says they were seen
 void js_share_setup(const char* fragment);  // the link into the address bar and the clipboard
 void js_trainer_command(const char* json, const uint8_t* bytes, int size);
 }

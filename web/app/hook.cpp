@@ -47,15 +47,13 @@ EM_JS(void, js_export_model, (const char* format, const char* json, const float*
 EM_JS(void, js_set_ready, (), { window.convlabHost.ready(); });
 EM_JS(void, js_announce, (const char* text), { window.convlabHost.announce(UTF8ToString(text)); });
 EM_JS(void, js_intro_seen, (), { window.convlabHost.introSeen(); });
+EM_JS(int, js_intro_wanted, (), { return window.convlabHost.introWanted() ? 1 : 0; });
 EM_JS(void, js_share_setup, (const char* fragment), { window.convlabHost.shareSetup(UTF8ToString(fragment)); });
 EM_JS(void, js_trainer_command, (const char* json, const uint8_t* bytes, int size), {
   window.convlabHost.trainerCommand(UTF8ToString(json), HEAPU8.slice(bytes, bytes + size));
 });
 
 extern "C" {
-
-// A first visit (nothing in this browser says the three steps were seen).
-EMSCRIPTEN_KEEPALIVE void convlab_show_intro() { app.show_intro = true; }
 
 // A link's fragment (location.hash), when the page opens with one or it changes.
 EMSCRIPTEN_KEEPALIVE void convlab_open_setup(const char* fragment) { open_setup(fragment); }

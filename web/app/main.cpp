@@ -325,6 +325,7 @@ int main() {
   heatmap_init();
   device_pixel_ratio = 0;  // forces the first sync_canvas_size to build fonts for this screen
   sync_canvas_size();
+  app.show_intro = js_intro_wanted();  // before the first frame: the layout never jumps
   app.build.spec = parse_spec(kPresets[0].spec);
   app.build.info = analyze(app.build.spec);
   emscripten_set_main_loop(frame, 0, false);
