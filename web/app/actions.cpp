@@ -131,6 +131,8 @@ void use_network(std::unique_ptr<Network> net, const std::string& source) {
   const bool build_follows = !app.net || !build_is_draft();
   app.net = std::move(net);
   app.model_source = source;
+  const int preset = preset_of(app.net->spec());
+  app.model_arch = preset >= 0 ? kPresets[preset].name : "custom network";
   // A new generation: whatever the trainer still reports about the previous model is dropped.
   app.link.generation++;
   app.trainer = TrainerStatus{};
@@ -270,12 +272,17 @@ void update_input() {
   if (!d.in.empty) app.digit = (int)(std::max_element(app.probs.begin(), app.probs.end()) - app.probs.begin());
 }
 
+int preset_of(const NetworkSpec& spec, int first) {
+  const std::string text = spec_to_json(spec);
+  if (first >= 0 && first < (int)std::size(kPresets) && text == spec_to_json(parse_spec(kPresets[first].spec))) return first;
+  for (int i = 0; i < (int)std::size(kPresets); i++)
+    if (text == spec_to_json(parse_spec(kPresets[i].spec))) return i;
+  return -1;
+}
+
 std::string live_model_name() {
   if (!app.net) return "loading…";
-  const std::string spec = spec_to_json(app.net->spec());
-  std::string arch = "custom network";
-  for (const Preset& p : kPresets)
-    if (spec == spec_to_json(parse_spec(p.spec))) arch = p.name;
+  const std::string& arch = app.model_arch;
   const std::string& source = app.model_source;
   std::string name = source == "default" ? "the shipped " + arch
                      : source.rfind("default ", 0) == 0 ? "the shipped " + source.substr(8) + " " + arch

@@ -158,6 +158,7 @@ struct Shortcut {
 struct App {
   std::unique_ptr<Network> net;
   std::string model_source;        // "default", "browser storage", a file name, "new (untrained)"
+  std::string model_arch;          // the live model's preset name, or "custom network"
   uint64_t model_version = 0;      // grows whenever the weights change
   DataState data;
   KeepState keep;
@@ -246,6 +247,7 @@ std::string live_model_name();
 void unless_training_is_lost(const std::string& what, std::function<void()> act);
 void pick_preset(int i);               // the Build panel's preset (the editor only)
 bool build_is_draft();                 // the Build panel's network is not the live model's
+int preset_of(const NetworkSpec& spec, int first = -1);  // its index in kPresets (`first` if it matches), or −1
 void set_build_spec(NetworkSpec spec); // into the Build panel's editor, checked
 // A link to the Build network and the Train settings (setup_link.h): into the address bar and the
 // clipboard; a link's setup, opened into those panels (or a message, the page as it was).

@@ -75,10 +75,16 @@ bool plot_lines(const char* id, const PlotAxes& axes, const std::vector<PlotSeri
     dl->AddText(ImVec2(a.x - 6 - ImGui::CalcTextSize(buf).x, y - line * 0.5f), dim, buf);
   }
   const int x_wanted = std::max(2, (int)((b.x - a.x) / 80));
-  for (double t : nice_ticks(x_lo, x_hi, x_wanted, axes.x_tick_step_min)) {
+  const std::vector<double> x_ticks = nice_ticks(x_lo, x_hi, x_wanted, axes.x_tick_step_min);
+  // ticks closer than the format's precision (a run's first batches: 0.064 thousand examples) get
+  // the decimals they need rather than reading "0 0 0"
+  const double x_step = x_ticks.size() > 1 ? x_ticks[1] - x_ticks[0] : 1;
+  const int decimals = x_step < 1 ? (int)std::ceil(-std::log10(x_step) - 1e-9) : 0;
+  for (double t : x_ticks) {
     const float x = px(t);
     dl->AddLine(ImVec2(x, a.y), ImVec2(x, b.y), grid);
-    format(buf, sizeof buf, axes.x_format, t);
+    if (decimals > 0) std::snprintf(buf, sizeof buf, "%.*f", decimals, t);
+    else format(buf, sizeof buf, axes.x_format, t);
     const float w = ImGui::CalcTextSize(buf).x;
     dl->AddText(ImVec2(std::clamp(x - w * 0.5f, a.x - w * 0.5f, b.x - w), b.y + 2), dim, buf);
   }
@@ -98,7 +104,7 @@ bool plot_lines(const char* id, const PlotAxes& axes, const std::vector<PlotSeri
     if (s.count && (s.count - 1) % stride && std::isfinite(s.y[s.count - 1]))
       points.push_back(ImVec2(px(s.x0 + (s.count - 1) * s.dx), py(s.y[s.count - 1])));
     if (points.size() > 1) dl->AddPolyline(points.data(), (int)points.size(), s.color, 0, s.thickness);
-    if (s.markers)
+    if (s.markers || points.size() == 1)  // a single point is a dot, not an invisible line
       for (const ImVec2& p : points) dl->AddCircleFilled(p, 3.0f, s.color);
   }
   dl->PopClipRect();

@@ -44,11 +44,10 @@ bool edit_layer(LayerSpec& l, const std::string& mark_prefix) {
 
 void validate_build() {
   BuildState& b = app.build;
-  // the preset it is (the one picked first), else "custom"
-  const std::string text = spec_to_json(b.spec);
-  b.custom = text != spec_to_json(parse_spec(kPresets[b.preset].spec));
-  for (int i = 0; b.custom && i < (int)std::size(kPresets); i++)
-    if (text == spec_to_json(parse_spec(kPresets[i].spec))) b.preset = i, b.custom = false;
+  // the preset it is (the one picked, if two were alike), else "custom"
+  const int preset = preset_of(b.spec, b.preset);
+  b.custom = preset < 0;
+  if (preset >= 0) b.preset = preset;
   try {
     b.info = analyze(b.spec);
     b.error.clear();
