@@ -59,7 +59,7 @@ add_custom_command(OUTPUT ${UI_FONT_HEADER}
 # (web/trainer_worker.js) runs the same module as the page, without its main().
 file(GLOB APP_PANELS ${CMAKE_SOURCE_DIR}/web/app/panels/*.cpp ${CMAKE_SOURCE_DIR}/web/app/inspect/*.cpp)
 set(APP_SOURCES web/app/main.cpp web/app/hook.cpp web/app/actions.cpp web/app/worker.cpp web/app/keymap.cpp ${APP_PANELS}
-  web/gfx/heatmap.cpp web/gfx/plot.cpp web/gfx/ui_renderer.cpp web/gfx/gl_program.cpp ${SHADERS_HEADER} ${UI_FONT_HEADER})
+  web/gfx/heatmap.cpp web/gfx/plot.cpp web/gfx/theme.cpp web/gfx/ui_renderer.cpp web/gfx/gl_program.cpp ${SHADERS_HEADER} ${UI_FONT_HEADER})
 set(APP_EXPORTS _main,_malloc,_free,_convlab_max_model_file_bytes,_convlab_load_model,_convlab_set_dataset,_convlab_dataset_failed,_convlab_state_json,_convlab_prediction_json,_convlab_input_json,_convlab_layer_json,_convlab_explanation_json,_convlab_receptive_field_json,_convlab_saliency_json,_convlab_shifts_json,_convlab_pooling_json,_convlab_im2col_example_json,_convlab_backprop_json,_convlab_keymap_json,_convlab_set_trainer_threads,_convlab_trainer_report,_convlab_trainer_restarted,_convlab_act,_convlab_worker_set_dataset,_convlab_worker_command,_convlab_worker_work)
 foreach(variant "" _mt)
   add_executable(convlab_app${variant} ${APP_SOURCES})

@@ -6,7 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { artifacts, browserSuite, openPage, state, waitFor, waitFrames, drawStrokes, DIGITS, click } from './browser.mjs';
+import { artifacts, browserSuite, openPage, state, waitFor, waitFrames, drawStrokes, DIGITS, click, typeInto } from './browser.mjs';
 
 const env = await browserSuite();
 
@@ -69,6 +69,22 @@ test('screen readers: the canvas says what the page is; a live region says the p
   await page.waitForFunction(() => /Error: Could not load not-a-model\.clmodel/.test(document.getElementById('announcer').textContent));
   const tree = await page.locator('body').ariaSnapshot();
   assert.match(tree, /status: "?Error: Could not load not-a-model\.clmodel: .* the current model is unchanged\./);
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
+
+test('number fields take what a number is made of: "c4" typed into epochs is 4, "x0.05q" into the learning rate 0.05; the C typed there clears nothing', async () => {
+  const { context, page, log } = await openPage(env);
+  await drawStrokes(page, DIGITS[1]);
+  const ink = (await state(page)).inputInk;
+  assert.ok(ink > 0);
+  await click(page, 'tab:Train');
+  await typeInto(page, 'field:epochs', 'c4');
+  await typeInto(page, 'field:lr', 'x0.05q');
+  const s = await state(page);
+  assert.equal(s.trainSettings.epochs, 4);
+  assert.ok(Math.abs(s.trainSettings.lr - 0.05) < 1e-7, `lr ${s.trainSettings.lr}`);
+  assert.equal(s.inputInk, ink, 'typing "c" in a field cleared the drawing');
   assert.deepEqual(log.problems, []);
   await context.close();
 });

@@ -36,12 +36,15 @@ export async function browserSuite(extraArgs = []) {
   return env;
 }
 
-// Opens the page in a fresh context (empty storage and cache); records every console error, page
-// error and failed request in `problems`; `bytes` is what the servers have sent since (one page at
-// a time: the bodies that crossed the network, not the answers of the browser's cache).
+// Opens the page in a fresh context (empty storage and cache) as a returning visitor (the first
+// visit's steps dismissed and no test digit put on the pad; `firstVisit: true` for a new one);
+// records every console error, page error and failed request in `problems`; `bytes` is what the
+// servers have sent since (one page at a time: the bodies that crossed the network, not the
+// answers of the browser's cache).
 export async function openPage(env, options = {}) {
-  const { url, ...contextOptions } = options;
+  const { url, firstVisit, ...contextOptions } = options;
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, ...contextOptions });
+  if (!firstVisit) await context.addInitScript(() => { try { localStorage.setItem('convlab.introSeen', '1'); } catch { /* no storage */ } });
   const page = await context.newPage();
   const sent = () => env.servers.reduce((sum, s) => sum + s.bytesSent, 0);
   const sentBefore = sent();

@@ -72,6 +72,25 @@ test('phone: tabs first, 44-px targets, taps switch panels, a finger draws, a dr
     }
   }
   assert.deepEqual(faults, []);
+
+  // a plot's read-out without a hover: a tap on the learning-rate plot shows the value there
+  await tap('tab:Train');
+  const visible = async () => { const r = await widget(page, 'plot:lr'); return r.h > 0 && r.y + r.h < 844; };
+  for (let i = 0; i < 20 && !(await visible()); i++) {
+    await touch('touchStart', 195, 700);
+    for (let k = 1; k <= 5; k++) await touch('touchMove', 195, 700 - 40 * k), await page.waitForTimeout(20);
+    await touch('touchEnd');
+    await waitFrames(page, 2);
+  }
+  const plot = await widget(page, 'plot:lr');
+  await touch('touchStart', plot.x + plot.w / 2, plot.y + plot.h / 2);
+  await page.waitForTimeout(60);
+  await touch('touchEnd');
+  await waitFrames(page, 3);
+  const hover = (await state(page)).plotHover;
+  assert.ok(await visible(), 'the plot scrolled into view');
+  assert.ok(hover && hover.plot === 'lr' && hover.values.length === 1 && hover.values[0] > 0, JSON.stringify(hover));
+  await page.screenshot({ path: path.join(artifacts, 'phone-plot-tap.png') });
   assert.deepEqual(log.problems, []);
   await context.close();
 });

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "datasets.h"
+#include "palette.h"
 #include "pad.h"
 #include "preprocess.h"
 #include "presets.h"
@@ -560,4 +561,45 @@ TEST_CASE("a shared setup: every preset and its training settings through a link
   CHECK(minimal.settings.lr == TrainSettings{}.lr);
   // the page's own settings parser stays lenient (a trainer command with a bad field keeps the default)
   CHECK(settings_from_json(nlohmann::json{{"lr", -1}}).lr == TrainSettings{}.lr);
+}
+
+TEST_CASE("the theme: WCAG contrast as defined, and every text colour on every background it is drawn on reads at 4.5:1") {
+  // the definition's fixed points, and its usual example: #767676 on white is the lightest grey
+  // that passes 4.5:1
+  CHECK(contrast_ratio({0, 0, 0}, {1, 1, 1}) == doctest::Approx(21.0).epsilon(1e-4));
+  CHECK(contrast_ratio({1, 1, 1}, {0, 0, 0}) == doctest::Approx(21.0).epsilon(1e-4));
+  CHECK(contrast_ratio(palette::kText, palette::kText) == doctest::Approx(1.0));
+  const float grey = 0x76 / 255.0f, lighter = 0x77 / 255.0f;
+  CHECK(contrast_ratio({grey, grey, grey}, {1, 1, 1}) == doctest::Approx(4.54).epsilon(0.002));
+  CHECK(contrast_ratio({lighter, lighter, lighter}, {1, 1, 1}) < kMinTextContrast);
+  const auto pairs = text_on_backgrounds();
+  CHECK(pairs.size() >= 30);
+  for (const TextOnBackground& p : pairs) {
+    INFO(p.text_name, " on ", p.background_name, ": ", contrast_ratio(p.text, p.background));
+    CHECK(contrast_ratio(p.text, p.background) >= kMinTextContrast);
+  }
+}
+
+TEST_CASE("colour scales: the stops at their values, linear between, clamped outside, luminance in order") {
+  auto same = [](Rgb a, Rgb b) { return std::fabs(a.r - b.r) < 1e-6f && std::fabs(a.g - b.g) < 1e-6f && std::fabs(a.b - b.b) < 1e-6f; };
+  const float s = 0.37f;
+  const ColormapStops d = colormap_stops(Colormap::Diverging), q = colormap_stops(Colormap::Sequential);
+  CHECK(same(colormap_rgb(Colormap::Diverging, -s, s), d.low));
+  CHECK(same(colormap_rgb(Colormap::Diverging, 0, s), d.mid));
+  CHECK(same(colormap_rgb(Colormap::Diverging, s, s), d.high));
+  CHECK(same(colormap_rgb(Colormap::Diverging, -s / 2, s), mix(d.low, d.mid, 0.5f)));
+  CHECK(same(colormap_rgb(Colormap::Diverging, 5 * s, s), d.high));  // beyond the scale: its end
+  CHECK(same(colormap_rgb(Colormap::Diverging, NAN, s), d.low));      // never a colour off the scale
+  CHECK(same(colormap_rgb(Colormap::Sequential, 0, s), q.low));
+  CHECK(same(colormap_rgb(Colormap::Sequential, -s, s), q.low));
+  CHECK(same(colormap_rgb(Colormap::Sequential, s / 2, s), q.mid));
+  CHECK(same(colormap_rgb(Colormap::Sequential, 0.75f * s, s), mix(q.mid, q.high, 0.5f)));
+  CHECK(same(colormap_rgb(Colormap::Gray, 0.25f, 1), Rgb{0.25f, 0.25f, 0.25f}));
+  // sequential: brighter with the value; diverging: darker away from zero, on both sides
+  for (int k = 1; k <= 20; k++) {
+    const float v0 = (k - 1) / 20.0f * s, v1 = k / 20.0f * s;
+    CHECK(relative_luminance(colormap_rgb(Colormap::Sequential, v1, s)) > relative_luminance(colormap_rgb(Colormap::Sequential, v0, s)));
+    CHECK(relative_luminance(colormap_rgb(Colormap::Diverging, v1, s)) < relative_luminance(colormap_rgb(Colormap::Diverging, v0, s)));
+    CHECK(relative_luminance(colormap_rgb(Colormap::Diverging, -v1, s)) < relative_luminance(colormap_rgb(Colormap::Diverging, -v0, s)));
+  }
 }

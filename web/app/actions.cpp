@@ -13,7 +13,7 @@ namespace convlab {
 
 App app;
 ImFont* big_font = nullptr;
-const ImVec4 kRed(1.0f, 0.42f, 0.42f, 1.0f), kDim(0.65f, 0.65f, 0.7f, 1.0f);
+const ImVec4 kRed = to_vec4(palette::kError), kDim = to_vec4(palette::kTextDim);
 
 void mark(const std::string& name) {
   ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
@@ -55,6 +55,12 @@ void announce_changes() {
     said.message = app.message;
     if (!app.message.empty()) js_announce(app.message.c_str());
   }
+}
+
+void legend(const std::string& name, const Heatmap& h, const char* unit, float width) {
+  const LegendBar bar = colour_legend(name.c_str(), h, unit, width);
+  app.widgets["legend:" + name] = {bar.min.x, bar.min.y, bar.max.x - bar.min.x, bar.max.y - bar.min.y};
+  app.legends[name] = {bar.lo, bar.hi};
 }
 
 void same_line_if_fits(float width) {

@@ -17,6 +17,7 @@
 #include "network.h"
 #include "pad.h"
 #include "plot.h"
+#include "theme.h"
 #include "trainer.h"
 
 namespace convlab {
@@ -179,6 +180,7 @@ struct App {
   int panel = 0;                   // the panel tab open: Build, Data, Train, Inspect, Keep, or kDrawPanel
   bool touch_screen = false;       // a coarse pointer: controls sized for a finger
   bool show_intro = false;         // a first visit: the three steps above the panels
+  bool intro_digit_done = false;   // a first visit put a test digit on the pad (once)
   float ui_scale = 1.0f;           // pictures' size on a large screen (1 up to 1600 px wide, at most 2)
   int panel_request = -1;          // a panel to open on the next frame (a key), or −1
   bool arrows_explain = false;     // the arrow keys move the explained unit, not the keyboard focus
@@ -196,6 +198,7 @@ struct App {
   // Rectangles (x, y, w, h in CSS pixels) of named widgets drawn this frame, for the test hook:
   // tests find a button the way a user sees it, then click it.
   std::map<std::string, std::array<float, 4>> widgets;
+  std::map<std::string, std::array<float, 2>> legends;  // the values at a legend bar's two ends, by name
 };
 extern App app;
 
@@ -205,6 +208,13 @@ extern const ImVec4 kRed, kDim;
 void mark(const std::string& name);  // remembers the last item's rectangle for the test hook
 // SameLine when an item `width` pixels wide still fits on this line, else nothing (a new line):
 // rows that wrap on a narrow screen. labeled(w, label): a field of width w with its label.
+// A colour scale's legend bar (theme.h), its place and end values kept for the test hook as
+// "legend:<name>".
+void legend(const std::string& name, const Heatmap& h, const char* unit, float width = 0);
+// Number fields refuse what a number is not made of as it is typed (Dear ImGui 1.90's InputInt and
+// InputFloat take any character and quietly keep the old value when the text does not parse).
+constexpr ImGuiInputTextFlags kIntegerChars = ImGuiInputTextFlags_CharsDecimal;
+constexpr ImGuiInputTextFlags kNumberChars = ImGuiInputTextFlags_CharsScientific;
 void same_line_if_fits(float width);
 float labeled(float field_width, const char* label);
 float button_width(const char* label);

@@ -326,6 +326,9 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   nlohmann::json widgets = nlohmann::json::object();
   for (const auto& [name, r] : app.widgets) widgets[name] = {{"x", r[0]}, {"y", r[1]}, {"w", r[2]}, {"h", r[3]}};
   j["widgets"] = widgets;
+  nlohmann::json legends = nlohmann::json::object();
+  for (const auto& [name, ends] : app.legends) legends[name] = {{"lo", ends[0]}, {"hi", ends[1]}};
+  j["legends"] = legends;
   j["helpOpen"] = app.help_open;
   j["panel"] = std::array<const char*, 6>{"Build", "Data", "Train", "Inspect", "Keep", "Draw"}[app.panel];
   j["touchScreen"] = app.touch_screen;

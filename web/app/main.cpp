@@ -26,12 +26,22 @@ const ImWchar kUiGlyphRanges[] = {0x0020, 0x007E, 0x00A7, 0x00A7, 0x00B0, 0x00B0
                                   0x03C3, 0x03C3, 0x2014, 0x2014, 0x2026, 0x2026, 0x2032, 0x2032, 0x2190, 0x2193,
                                   0x2202, 0x2202, 0x2212, 0x2212, 0x221A, 0x221A, 0x2264, 0x2265, 0x230A, 0x230B, 0};
 
+// A first visit opens on the feature maps of a test digit already on the pad (the maps of an empty
+// pad are blank and show nothing); a stroke draws over it, C clears it. Not when the visitor has
+// drawn before the test set arrived.
+constexpr int kFirstVisitDigit = 0;
+void first_visit_digit() {
+  if (!app.show_intro || app.intro_digit_done || !app.test || !app.net) return;
+  app.intro_digit_done = true;
+  if (app.draw.in.empty && !app.draw.pad.can_undo()) load_test_digit(kFirstVisitDigit);
+}
+
 // A first visit's three steps, until "Got it" (kept by host.js in localStorage).
 void intro() {
   if (!app.show_intro) return;
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.16f, 0.22f, 0.32f, 1.0f));
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, to_vec4(palette::kCallout));
   ImGui::BeginChild("intro", ImVec2(0, 0), ImGuiChildFlags_AutoResizeY | ImGuiChildFlags_AlwaysUseWindowPadding);
-  ImGui::TextWrapped("1. Draw a digit on the pad (or press \"random test digit\"): the network reads it as you draw.");
+  ImGui::TextWrapped("1. Draw a digit on the pad: the network reads it as you draw. A digit of the test set is there to start; C clears it.");
   ImGui::TextWrapped("2. Look inside: Inspect shows what every layer makes of your drawing; click a unit to see how it is computed.");
   ImGui::TextWrapped("3. Train your own: pick or build a network (Build), press Start (Train), and watch it learn.");
   if (ImGui::Button("Got it")) app.show_intro = false, js_intro_seen();
@@ -53,13 +63,20 @@ void main_window() {
                    ImGuiWindowFlags_NoBackground);
   ImGui::Text("ConvLab");
   ImGui::SameLine();
-  ImGui::TextColored(kDim, "draw a digit, watch a CNN read it, train your own, look inside   |   model: %s",
-                     live_model_name().c_str());
+  // a phone has no room for the tagline: the live model's name, wrapped
+  ImGui::PushStyleColor(ImGuiCol_Text, kDim);
+  if (io.DisplaySize.x >= 900)
+    ImGui::Text("draw a digit, watch a CNN read it, train your own, look inside   |   model: %s", live_model_name().c_str());
+  else
+    ImGui::TextWrapped("model: %s", live_model_name().c_str());
+  ImGui::PopStyleColor();
+  mark("header");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("data: %s\n%.0f frames a second", data_status().c_str(), io.Framerate);
   // One line each, whatever their length, so that the columns below never move; the whole text
   // is in the tooltip (and said by the live region).
-  auto status_line = [](const std::string& text, const ImVec4& color) {
+  auto status_line = [](const char* name, const std::string& text, const ImVec4& color) {
     ImGui::TextColored(color, "%s", text.c_str());
+    mark(name);
     if (ImGui::IsItemHovered() && ImGui::CalcTextSize(text.c_str()).x > ImGui::GetContentRegionAvail().x) {
       ImGui::BeginTooltip();
       ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40);
@@ -68,8 +85,8 @@ void main_window() {
       ImGui::EndTooltip();
     }
   };
-  if (!app.error.empty()) status_line(app.error, kRed);
-  if (!app.message.empty()) status_line(app.message, ImGui::GetStyle().Colors[ImGuiCol_Text]);
+  if (!app.error.empty()) status_line("status:error", app.error, kRed);
+  if (!app.message.empty()) status_line("status:message", app.message, ImGui::GetStyle().Colors[ImGuiCol_Text]);
   const bool wide = io.DisplaySize.x >= 900;
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   // From 1600 px wide the pad, the preview and the map tiles grow with the window (up to 2×)
@@ -254,6 +271,7 @@ void cursor_pos_callback(GLFWwindow* w, double x, double y) {
 
 void frame() {
   app.widgets.clear();
+  app.legends.clear();
   glfwPollEvents();
   sync_canvas_size();
   ImGui_ImplGlfw_NewFrame();
@@ -264,6 +282,7 @@ void frame() {
   else io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   app.focused.clear();
   ImGui::NewFrame();
+  first_visit_digit();
   update_input();  // training runs in a worker (trainer.h); the frame only shows its snapshots
   handle_shortcuts();
   main_window();
@@ -301,15 +320,8 @@ int main() {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;
-  ImGui::StyleColorsDark();
   ImGuiStyle& style = ImGui::GetStyle();
-  style.FrameRounding = 3.0f;
-  // Popups opaque (a list over a table must not show the table through it); a slider's grab muted,
-  // so that over its text it does not read as a text cursor or a selection.
-  style.Colors[ImGuiCol_PopupBg].w = 1.0f;
-  style.Colors[ImGuiCol_SliderGrab] = ImVec4(0.55f, 0.60f, 0.70f, 0.45f);
-  style.Colors[ImGuiCol_SliderGrabActive] = ImVec4(0.70f, 0.75f, 0.85f, 0.65f);
-  style.GrabMinSize = 6.0f;
+  apply_theme(style);
   // A finger needs targets of 44 CSS pixels (WCAG 2.5.5): taller frames and more room between rows.
   if (EM_ASM_INT({ return window.matchMedia && window.matchMedia('(pointer: coarse)').matches ? 1 : 0; })) {
     style.FramePadding = ImVec2(10.0f, 14.5f);

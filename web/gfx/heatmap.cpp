@@ -1,5 +1,6 @@
 #include "heatmap.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "gl_program.h"
@@ -10,14 +11,17 @@ namespace {
 struct Program {
   GLuint id = 0, vao = 0;
   bool checked = false;
-  GLint map = -1, scale = -1, cell = -1, grid = -1, data = -1;
+  GLint low = -1, mid = -1, high = -1, lowest = -1, scale = -1, cell = -1, grid = -1, data = -1;
 } heatmap_program;
 
 const Program& program() {
   Program& p = heatmap_program;
   if (!p.checked) {
     check_program("heatmap", p.id);
-    p.map = glGetUniformLocation(p.id, "u_map");
+    p.low = glGetUniformLocation(p.id, "u_low");
+    p.mid = glGetUniformLocation(p.id, "u_mid");
+    p.high = glGetUniformLocation(p.id, "u_high");
+    p.lowest = glGetUniformLocation(p.id, "u_lowest");
     p.scale = glGetUniformLocation(p.id, "u_scale");
     p.cell = glGetUniformLocation(p.id, "u_cell");
     p.grid = glGetUniformLocation(p.id, "u_grid");
@@ -47,7 +51,8 @@ void Heatmap::update(const float* data, int rows, int cols, Colormap map, float 
     glGenTextures(1, &color_);
     glGenFramebuffers(1, &fbo_);
   }
-  rows_ = rows, cols_ = cols, cell_ = cell;
+  rows_ = rows, cols_ = cols, cell_ = cell, map_ = map, scale_ = scale > 0 ? scale : 1.0f;
+  all_zero_ = std::all_of(data, data + (size_t)rows * cols, [](float v) { return v == 0 || std::isnan(v); });
   glActiveTexture(GL_TEXTURE0);
   glBindTexture(GL_TEXTURE_2D, data_);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
@@ -78,8 +83,12 @@ void Heatmap::update(const float* data, int rows, int cols, Colormap map, float 
   glActiveTexture(GL_TEXTURE0);
   glBindTexture(GL_TEXTURE_2D, data_);
   glUniform1i(p.data, 0);
-  glUniform1i(p.map, (int)map);
-  glUniform1f(p.scale, scale > 0 ? scale : 1.0f);
+  const convlab::ColormapStops stops = convlab::colormap_stops(map);
+  glUniform3f(p.low, stops.low.r, stops.low.g, stops.low.b);
+  glUniform3f(p.mid, stops.mid.r, stops.mid.g, stops.mid.b);
+  glUniform3f(p.high, stops.high.r, stops.high.g, stops.high.b);
+  glUniform1f(p.lowest, stops.lowest);
+  glUniform1f(p.scale, scale_);
   glUniform1f(p.cell, (float)cell);
   glUniform1i(p.grid, grid ? 1 : 0);
   glDrawArrays(GL_TRIANGLES, 0, 6);

@@ -6,8 +6,9 @@
 #include <vector>
 
 #include "imgui.h"
+#include "palette.h"
 
-enum class Colormap { Gray = 0, Diverging = 1, Sequential = 2 };
+using convlab::Colormap;
 
 // Starts compiling the heatmap shaders; once, at start-up, before the first update.
 void heatmap_init();
@@ -21,10 +22,16 @@ class Heatmap {
   ImVec2 size() const { return ImVec2((float)(cols_ * cell_), (float)(rows_ * cell_)); }
   int rows() const { return rows_; }
   int cols() const { return cols_; }
+  Colormap map() const { return map_; }
+  float scale() const { return scale_; }  // the value drawn in the scale's end colour
+  bool all_zero() const { return all_zero_; }  // every value drawn is 0 (e.g. the maps of an empty pad)
 
  private:
   GLuint data_ = 0, color_ = 0, fbo_ = 0;
   int rows_ = 0, cols_ = 0, cell_ = 1, alloc_w_ = 0, alloc_h_ = 0;
+  Colormap map_ = Colormap::Gray;
+  float scale_ = 1.0f;
+  bool all_zero_ = false;
 };
 
 // Lays out `count` planes of ph×pw floats in a grid of `columns`, NaN gaps of one cell between

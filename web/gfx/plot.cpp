@@ -1,5 +1,7 @@
 #include "plot.h"
 
+#include "theme.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -54,7 +56,7 @@ bool plot_lines(const char* id, const PlotAxes& axes, const std::vector<PlotSeri
 
   // the frame: room for the y labels on the left, the x labels and the axis title below
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
-  const ImU32 grid = IM_COL32(255, 255, 255, 28), frame = IM_COL32(255, 255, 255, 70);
+  const ImU32 grid = to_u32(palette::kText, 0.08f), frame = to_u32(palette::kBorder);
   const std::vector<double> y_ticks = nice_ticks(y_lo, y_hi, std::max(2, (int)(size.y / (2.2f * line))));
   float label_w = 0;
   char buf[64];
@@ -67,7 +69,7 @@ bool plot_lines(const char* id, const PlotAxes& axes, const std::vector<PlotSeri
   }
   auto px = [&](double x) { return (float)(a.x + (x - x_lo) / (x_hi - x_lo) * (b.x - a.x)); };
   auto py = [&](double y) { return (float)(b.y - (y - y_lo) / (y_hi - y_lo) * (b.y - a.y)); };
-  dl->AddRectFilled(a, b, IM_COL32(0, 0, 0, 60));
+  dl->AddRectFilled(a, b, to_u32(palette::kPlot));
   for (double t : y_ticks) {
     const float y = py(t);
     dl->AddLine(ImVec2(a.x, y), ImVec2(b.x, y), grid);
@@ -114,7 +116,7 @@ bool plot_lines(const char* id, const PlotAxes& axes, const std::vector<PlotSeri
   for (const PlotSeries& s : series) legend_w = std::max(legend_w, ImGui::CalcTextSize(s.name).x);
   if (!series.empty() && (series.size() > 1 || series[0].name[0])) {
     ImVec2 p(b.x - legend_w - 28, a.y + 4);
-    dl->AddRectFilled(ImVec2(p.x - 4, p.y - 2), ImVec2(b.x - 2, p.y + line * series.size() + 2), IM_COL32(20, 20, 26, 220));
+    dl->AddRectFilled(ImVec2(p.x - 4, p.y - 2), ImVec2(b.x - 2, p.y + line * series.size() + 2), to_u32(palette::kPopup));
     for (const PlotSeries& s : series) {
       dl->AddLine(ImVec2(p.x, p.y + line * 0.5f), ImVec2(p.x + 16, p.y + line * 0.5f), s.color, 3.0f);
       dl->AddText(ImVec2(p.x + 20, p.y), text, s.name);
@@ -127,7 +129,7 @@ bool plot_lines(const char* id, const PlotAxes& axes, const std::vector<PlotSeri
   const bool inside = hovered && mouse.x >= a.x && mouse.x <= b.x;
   if (inside) {
     const double x = x_lo + (mouse.x - a.x) / (b.x - a.x) * (x_hi - x_lo);
-    dl->AddLine(ImVec2(mouse.x, a.y), ImVec2(mouse.x, b.y), IM_COL32(255, 255, 255, 120));
+    dl->AddLine(ImVec2(mouse.x, a.y), ImVec2(mouse.x, b.y), to_u32(palette::kTextDim));
     PlotHover h{id, x, {}};
     std::string tip = axes.x_label;
     format(buf, sizeof buf, axes.x_format, x);
@@ -139,7 +141,7 @@ bool plot_lines(const char* id, const PlotAxes& axes, const std::vector<PlotSeri
       if (k < 0) continue;
       dl->AddCircle(ImVec2(px(s.x0 + k * s.dx), py(s.y[k])), 4.5f, s.color, 0, 2.0f);
       format(buf, sizeof buf, axes.y_format, v);
-      tip += std::string("\n") + s.name + ": " + buf;
+      tip += std::string("\n") + (s.name[0] ? s.name : axes.y_label) + ": " + buf;  // one unnamed series: the axis's
     }
     ImGui::SetTooltip("%s", tip.c_str());
     if (hover) *hover = std::move(h);

@@ -28,6 +28,7 @@ void tensor_image(const char* key, const char* title, const std::vector<float>& 
   hint("%s", title);
   ImGui::Image(h.texture(), h.size());
   mark(std::string("backprop:") + key);
+  legend(key, h, "", std::min(160.0f, h.size().x));
   ImGui::EndGroup();
 }
 
@@ -47,7 +48,7 @@ void backprop_tab() {
                      "weights.");
   int label = b.label >= 0 && b.label < C ? b.label : app.digit;
   ImGui::SetNextItemWidth(90);
-  if (ImGui::InputInt("label", &label)) b.label = std::clamp(label, 0, C - 1);
+  if (ImGui::InputInt("label", &label, 1, 100, kIntegerChars)) b.label = std::clamp(label, 0, C - 1);
   mark("backprop:label");
   label = b.label >= 0 && b.label < C ? b.label : app.digit;
   ImGui::SameLine();

@@ -49,8 +49,15 @@ void feature_maps_tab() {
       h.update(atlas.data(), rows, cols, signed_values ? Colormap::Diverging : Colormap::Sequential,
                max_abs(atlas.data(), atlas.size()), cell);
     }
-    ImGui::Text("%zu. %s  %d×%d×%d   receptive field %d×%d", i + 1, layer_type_name(app.net->spec().layers[i].type), C,
-                H, W, f.receptive_field.h, f.receptive_field.w);
+    const Shape image = app.net->spec().input;
+    if (f.receptive_field.h >= image.h && f.receptive_field.w >= image.w)  // padding counts in R: never "40×40" of a 28×28 image
+      ImGui::Text("%zu. %s  %d×%d×%d   receptive field: the whole image", i + 1, layer_type_name(app.net->spec().layers[i].type),
+                  C, H, W);
+    else
+      ImGui::Text("%zu. %s  %d×%d×%d   receptive field %d×%d", i + 1, layer_type_name(app.net->spec().layers[i].type), C,
+                  H, W, f.receptive_field.h, f.receptive_field.w);
+    same_line_if_fits(260);
+    legend("fmap" + std::to_string(i), h, "activation", 120);
     ImGui::Image(h.texture(), h.size());
     mark("fmap:" + std::to_string(i));
     if (!ImGui::IsItemHovered()) continue;

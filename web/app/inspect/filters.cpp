@@ -56,6 +56,7 @@ void filters_tab() {
     }
     ImGui::Image(h.texture(), h.size());
     mark("filters:" + std::to_string(i));
+    legend("filters" + std::to_string(i), h, "weight");
     // the biases, one per filter (per filter and position for locally connected layers)
     ParamView b = app.net->biases(i);
     const bool per_position = unshared_of(l).bias_per_position && l.type == LayerType::Local2d;

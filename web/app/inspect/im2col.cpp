@@ -127,6 +127,7 @@ void im2col_tab() {
   }
   ImGui::Text("W (%d×%d)", l.filters, K);
   ImGui::Image(hw.texture(), hw.size());
+  legend("im2col_w", hw, "weight");
   ImGui::Text("col (%d×%d), stretched to fit; hover a column: its patch is shaded on the 28×28 input", K, P);
   ImGui::Image(hc.texture(), ImVec2(width, (float)std::min(K * 4, 200)));
   mark("im2col:col");
@@ -139,12 +140,14 @@ void im2col_tab() {
                       column / ys.w, column % ys.w, column, l.filters, column / ys.w, column % ys.w);
   }
   ImGui::Text("W·col + b (%d×%d)", l.filters, P);
+  ImGui::SameLine();
+  legend("im2col_y", hy, "output");
   ImGui::Image(hy.texture(), ImVec2(width, (float)l.filters * 8));
   if (column >= 0) {  // the output cells this column makes: a column of W·col + b
     const ImVec2 o = ImGui::GetItemRectMin();
     const float x = o.x + (column + 0.5f) * width / P;
     ImGui::GetWindowDrawList()->AddRect(ImVec2(x - 2, o.y - 1), ImVec2(x + 2, o.y + l.filters * 8.0f + 1),
-                                        IM_COL32(255, 80, 60, 255), 0, 0, 2.0f);
+                                        to_u32(palette::kAccent), 0, 0, 2.0f);
   }
 }
 

@@ -84,6 +84,7 @@ void pooling_tab() {
     hint("%s", title);
     ImGui::Image(h.texture(), h.size());
     mark(std::string("pooling:") + key);
+    legend(key, h, "", std::max(40.0f, h.size().x - 60));
     ImGui::EndGroup();
   };
   show("pool_map", "the map", p.map, out.h, out.w, scale);

@@ -65,6 +65,7 @@ void saliency_tab() {
   ImGui::Image(input.texture(), input.size());
   ImGui::GetWindowDrawList()->AddImage(h.texture(), at, ImVec2(at.x + h.size().x, at.y + h.size().y), ImVec2(0, 0),
                                        ImVec2(1, 1), IM_COL32(255, 255, 255, 150));
+  legend("saliency", h, "∂score/∂pixel");
   hint("left: the map; middle: the input; right: the map over the input");
 }
 

@@ -61,14 +61,19 @@ void test_set_tab() {
   ImGui::SameLine();
   if (!tr.evaluating && ImGui::SmallButton("re-evaluate")) evaluate_model();
   hint("Confusion matrix: rows true class, columns prediction. Click a cell to see its images.");
+  // the mistakes on the sequential scale (the diagonal would leave them all one dark colour), the
+  // right answers in the accent; each count in black or white, whichever reads better on its cell
+  int most_wrong = 1;
+  for (int t = 0; t < e.classes; t++)
+    for (int p = 0; p < e.classes; p++)
+      if (t != p) most_wrong = std::max(most_wrong, e.count(t, p));
+  colour_legend("confusion", Colormap::Sequential, (float)most_wrong, "wrong answers in a cell");
   InspectState& in = app.inspect;
   const int C = e.classes;
   if (ImGui::BeginTable("confusion", C + 1, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
     ImGui::TableSetupColumn("");
     for (int p = 0; p < C; p++) ImGui::TableSetupColumn(class_name(p).c_str());
     ImGui::TableHeadersRow();
-    int most = 1;
-    for (int v : e.confusion) most = std::max(most, v);
     for (int t = 0; t < C; t++) {
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
@@ -76,13 +81,21 @@ void test_set_tab() {
       for (int p = 0; p < C; p++) {
         ImGui::TableSetColumnIndex(p + 1);
         const int count = e.count(t, p);
-        const float a = count ? 0.15f + 0.85f * std::sqrt((float)count / most) : 0.0f;
-        const ImVec4 colour = t == p ? ImVec4(0.2f, 0.55f, 0.3f, a) : ImVec4(0.8f, 0.25f, 0.2f, a);
-        ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, ImGui::GetColorU32(colour));
+        Rgb cell = palette::kWindow;
+        if (t == p) cell = palette::kAccentFill;
+        else if (count) cell = colormap_rgb(Colormap::Sequential, (float)count, (float)most_wrong);
+        if (t == p || count) ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, to_u32(cell));
+        const bool selected = in.confusion_true == t && in.confusion_pred == p;  // drawn in the accent fill
+        const Rgb ink = selected || t == p ? palette::kText
+                        : count == 0       ? palette::kTextDim
+                        : contrast_ratio(palette::kText, cell) >= contrast_ratio(Rgb{0, 0, 0}, cell) ? palette::kText
+                                                                                                      : Rgb{0, 0, 0};
+        ImGui::PushStyleColor(ImGuiCol_Text, to_vec4(ink));
         char label[32];
         std::snprintf(label, sizeof label, "%d##c%d_%d", count, t, p);
-        if (ImGui::Selectable(label, in.confusion_true == t && in.confusion_pred == p, 0, ImVec2(30, 0)))
+        if (ImGui::Selectable(label, selected, 0, ImVec2(30, 0)))
           in.confusion_true = t, in.confusion_pred = p, in.cell_version = ~0ull;
+        ImGui::PopStyleColor();
       }
     }
     ImGui::EndTable();

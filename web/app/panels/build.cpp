@@ -21,13 +21,13 @@ bool edit_layer(LayerSpec& l, const std::string& mark_prefix) {
       case SettingDef::Int: {
         int& v = setting_int(l, s.setting);
         ImGui::SetNextItemWidth(field);
-        if (ImGui::InputInt(s.key, &v, 0)) v = std::clamp(v, lo, hi), changed = true;
+        if (ImGui::InputInt(s.key, &v, 0, 100, kIntegerChars)) v = std::clamp(v, lo, hi), changed = true;
         break;
       }
       case SettingDef::IntPair: {
         Pair& p = setting_pair(l, s.setting);
         ImGui::SetNextItemWidth(field);
-        if (ImGui::InputInt2(s.key, &p.h)) p.h = std::clamp(p.h, lo, hi), p.w = std::clamp(p.w, lo, hi), changed = true;
+        if (ImGui::InputInt2(s.key, &p.h, kIntegerChars)) p.h = std::clamp(p.h, lo, hi), p.w = std::clamp(p.w, lo, hi), changed = true;
         break;
       }
       case SettingDef::Float: {

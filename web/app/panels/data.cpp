@@ -121,7 +121,7 @@ void class_gallery(int cls) {
   for (int k = 0; k < count; k++)
     if (ids[k] == d.selected) {
       const ImVec2 a(o.x + (k % kGalleryColumns) * step, o.y + (k / kGalleryColumns) * step);
-      ImGui::GetWindowDrawList()->AddRect(a, ImVec2(a.x + step - 1, a.y + step - 1), IM_COL32(255, 170, 60, 255), 0, 0, 2);
+      ImGui::GetWindowDrawList()->AddRect(a, ImVec2(a.x + step - 1, a.y + step - 1), to_u32(palette::kAccent), 0, 0, 2);
     }
   if ((int)ids.size() > count) hint("showing %d of %zu", count, ids.size());
 }

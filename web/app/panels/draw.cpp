@@ -27,10 +27,10 @@ void draw_pad(float side) {
   }
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddImage(h.texture(), pos, ImVec2(pos.x + side, pos.y + side));
-  dl->AddRect(pos, ImVec2(pos.x + side, pos.y + side), IM_COL32(120, 120, 140, 255));
+  dl->AddRect(pos, ImVec2(pos.x + side, pos.y + side), to_u32(palette::kBorder));
   static const char* const kHints[kDataSets] = {"draw a digit here", "draw a piece of clothing here",
                                                 "draw one of your classes here"};
-  if (d.in.empty) dl->AddText(ImVec2(pos.x + 10, pos.y + 10), IM_COL32(150, 150, 160, 255), kHints[app.data.active]);
+  if (d.in.empty) dl->AddText(ImVec2(pos.x + 10, pos.y + 10), to_u32(palette::kTextDim), kHints[app.data.active]);
 }
 
 }  // namespace
@@ -93,7 +93,7 @@ void input_preview(float cell) {
     for (int x = 0; x < kDigitSide; x++)
       if (rf[(size_t)y * kDigitSide + x]) {
         const ImVec2 a(img_min.x + x * cell, img_min.y + y * cell);
-        draw->AddRectFilled(a, ImVec2(a.x + cell, a.y + cell), IM_COL32(255, 80, 60, 90));
+        draw->AddRectFilled(a, ImVec2(a.x + cell, a.y + cell), to_u32(palette::kAccent, 0.45f));
       }
   hint("what the network sees (28×28)");
   if (ImGui::IsItemHovered() || ImGui::IsItemClicked()) {
@@ -152,8 +152,8 @@ void predict_panel() {
     const float p = app.draw.in.empty ? 0.0f : app.probs[k];
     ImGui::TextUnformatted(class_name(k).c_str());
     ImGui::SameLine(label_width);
-    ImGui::PushStyleColor(ImGuiCol_PlotHistogram,
-                          k == app.digit ? ImVec4(0.95f, 0.6f, 0.2f, 1) : ImVec4(0.35f, 0.55f, 0.85f, 1));
+    // the answer in the accent, the other classes muted
+    ImGui::PushStyleColor(ImGuiCol_PlotHistogram, to_vec4(k == app.digit ? palette::kAccentFillActive : palette::kMutedFill));
     char label[16];
     std::snprintf(label, sizeof label, "%.1f%%", 100.0f * p);
     ImGui::ProgressBar(p, ImVec2(-1, 0), label);

@@ -9,8 +9,8 @@ namespace convlab {
 
 namespace {
 
-const ImU32 kRawLoss = IM_COL32(120, 140, 190, 150), kLossAverage = IM_COL32(255, 170, 60, 255);
-const ImU32 kTestColor = IM_COL32(90, 200, 120, 255), kTrainColor = IM_COL32(100, 160, 255, 255);
+const ImU32 kRawLoss = to_u32(palette::kMuted), kLossAverage = to_u32(palette::kAccent);
+const ImU32 kTestColor = to_u32(palette::kGood), kTrainColor = to_u32(palette::kAccent);
 
 // Loss against examples seen (every batch, and its moving average), accuracy per epoch (train and
 // test), and the learning rate the schedule gives over the run's epochs.
@@ -91,7 +91,7 @@ void train_panel() {
   tip("SGD: w ← w − lr·(gradient + momentum); Adam: a step per weight scaled by its gradients' running mean and variance");
   same_line_if_fits(labeled(field_width(120), "learning rate"));
   ImGui::SetNextItemWidth(field_width(120));
-  ImGui::InputFloat("learning rate", &t.lr, 0.0f, 0.0f, "%.4f");
+  ImGui::InputFloat("learning rate", &t.lr, 0.0f, 0.0f, "%.4f", kNumberChars);
   mark("field:lr");
   tip("how far each step moves the weights along the negative gradient; too high diverges, too low crawls");
   t.lr = std::clamp(t.lr, 0.0f, 1000.0f);  // parse_optimizer's range
@@ -104,7 +104,7 @@ void train_panel() {
     tip("take the gradient where momentum is about to carry the weights (often a little steadier)");
   }
   ImGui::SetNextItemWidth(field_width(120));
-  ImGui::InputFloat("weight decay", &t.weight_decay, 0.0f, 0.0f, "%.5f");
+  ImGui::InputFloat("weight decay", &t.weight_decay, 0.0f, 0.0f, "%.5f", kNumberChars);
   tip("pulls every weight towards 0 each step (L2 regularisation): smaller weights, less overfitting");
   t.weight_decay = std::clamp(t.weight_decay, 0.0f, 1.0f);
   static const char* const kSchedules[] = {"constant", "step", "cosine"};
@@ -122,7 +122,7 @@ void train_panel() {
   if (t.schedule == 1) {
     same_line_if_fits(labeled(90, "epochs, then lr ×"));
     ImGui::SetNextItemWidth(90);
-    ImGui::InputInt("epochs, then lr ×", &t.step_epochs);
+    ImGui::InputInt("epochs, then lr ×", &t.step_epochs, 1, 100, kIntegerChars);
     t.step_epochs = std::clamp(t.step_epochs, 1, PageCaps::max_epochs);
     same_line_if_fits(labeled(90, "##gamma"));
     ImGui::SetNextItemWidth(90);
@@ -133,18 +133,18 @@ void train_panel() {
     ImGui::SliderFloat("× lr at the last epoch", &t.cosine_min, 0.0f, 1.0f, "%.3f");
   }
   ImGui::SetNextItemWidth(field_width(120));
-  ImGui::InputInt("batch size", &t.batch);
+  ImGui::InputInt("batch size", &t.batch, 1, 100, kIntegerChars);
   t.batch = std::clamp(t.batch, 1, Limits::max_batch);
   mark("field:batch");
   tip("examples per step: their gradients are averaged; larger batches are steadier and faster per example");
   same_line_if_fits(labeled(field_width(120), "epochs"));
   ImGui::SetNextItemWidth(field_width(120));
-  ImGui::InputInt("epochs", &t.epochs);
+  ImGui::InputInt("epochs", &t.epochs, 1, 100, kIntegerChars);
   t.epochs = std::clamp(t.epochs, 1, PageCaps::max_epochs);
   mark("field:epochs");
   tip("passes over the training examples");
   ImGui::SetNextItemWidth(field_width(120));
-  ImGui::InputInt("seed", &t.seed);
+  ImGui::InputInt("seed", &t.seed, 1, 100, kIntegerChars);
   tip("fixes the random initial weights, the order of the examples and the augmentation: the same seed, the same run");
   t.seed = std::max(0, t.seed);
   same_line_if_fits(labeled(ImGui::GetFrameHeight(), "augment"));
