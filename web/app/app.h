@@ -198,7 +198,10 @@ struct App {
   // Rectangles (x, y, w, h in CSS pixels) of named widgets drawn this frame, for the test hook:
   // tests find a button the way a user sees it, then click it.
   std::map<std::string, std::array<float, 4>> widgets;
-  std::map<std::string, std::array<float, 2>> legends;  // the values at a legend bar's two ends, by name
+  std::map<std::string, std::array<float, 2>> legends;
+  struct {
+    int lists, commands, vertices, triangles;
+  } drawn{};  // what the last frame gave the GPU (a software GPU's cost grows with it)  // the values at a legend bar's two ends, by name
 };
 extern App app;
 

@@ -283,6 +283,8 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   j["testAccuracyEpoch"] = t.evaluated_epoch;  // epochs trained when testAccuracy was measured
   j["testAccuracies"] = t.test_acc_history;
   j["fps"] = ImGui::GetIO().Framerate;
+  j["drawn"] = {{"lists", app.drawn.lists}, {"commands", app.drawn.commands}, {"vertices", app.drawn.vertices},
+                {"triangles", app.drawn.triangles}};
   j["frames"] = app.frames;  // frames drawn so far: tests wait for frames, not milliseconds
   j["error"] = app.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(app.error);
   j["message"] = app.message;

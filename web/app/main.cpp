@@ -289,6 +289,9 @@ void frame() {
   help_overlay();
   announce_changes();
   ImGui::Render();
+  const ImDrawData* drawn = ImGui::GetDrawData();
+  app.drawn = {drawn->CmdListsCount, 0, drawn->TotalVtxCount, drawn->TotalIdxCount / 3};
+  for (int n = 0; n < drawn->CmdListsCount; n++) app.drawn.commands += drawn->CmdLists[n]->CmdBuffer.Size;
   glViewport(0, 0, (int)(io.DisplaySize.x * device_pixel_ratio), (int)(io.DisplaySize.y * device_pixel_ratio));
   const ImVec4 background = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
   glClearColor(background.x, background.y, background.z, 1.0f);
