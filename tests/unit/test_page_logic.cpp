@@ -595,6 +595,12 @@ TEST_CASE("colour scales: the stops at their values, linear between, clamped out
   CHECK(same(colormap_rgb(Colormap::Sequential, s / 2, s), q.mid));
   CHECK(same(colormap_rgb(Colormap::Sequential, 0.75f * s, s), mix(q.mid, q.high, 0.5f)));
   CHECK(same(colormap_rgb(Colormap::Gray, 0.25f, 1), Rgb{0.25f, 0.25f, 0.25f}));
+  // a count written on any colour of either scale reads at 4.5:1 (the confusion matrix)
+  for (int k = -100; k <= 100; k++)
+    for (Colormap map : {Colormap::Sequential, Colormap::Diverging}) {
+      const Rgb cell = colormap_rgb(map, k / 100.0f * s, s);
+      CHECK(contrast_ratio(ink_on(cell), cell) >= kMinTextContrast);
+    }
   // sequential: brighter with the value; diverging: darker away from zero, on both sides
   for (int k = 1; k <= 20; k++) {
     const float v0 = (k - 1) / 20.0f * s, v1 = k / 20.0f * s;

@@ -18,6 +18,11 @@ float contrast_ratio(Rgb a, Rgb b) {
 
 Rgb mix(Rgb a, Rgb b, float t) { return {a.r + (b.r - a.r) * t, a.g + (b.g - a.g) * t, a.b + (b.b - a.b) * t}; }
 
+Rgb ink_on(Rgb background) {
+  const Rgb white{1, 1, 1}, black{0, 0, 0};
+  return contrast_ratio(white, background) >= contrast_ratio(black, background) ? white : black;
+}
+
 std::vector<TextOnBackground> text_on_backgrounds() {
   using namespace palette;
   const struct {

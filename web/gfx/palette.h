@@ -42,6 +42,10 @@ float relative_luminance(Rgb c);
 float contrast_ratio(Rgb a, Rgb b);
 Rgb mix(Rgb a, Rgb b, float t);  // a + (b − a)·t
 
+// Black or white, whichever reads better on `background`: never below √21 ≈ 4.58:1 (the two are
+// equal where the luminance is √(1.05·0.05) − 0.05), so text on any colour of a scale reads.
+Rgb ink_on(Rgb background);
+
 // Every place text of one colour is drawn on a background, by name: all must read at ≥ 4.5:1.
 struct TextOnBackground {
   const char* text_name;

@@ -1,8 +1,6 @@
 #include "theme.h"
 
-#include <cmath>
 #include <cstdio>
-#include <string>
 
 namespace convlab {
 
@@ -50,7 +48,7 @@ void apply_theme(ImGuiStyle& style) {
   c[ImGuiCol_NavHighlight] = to_vec4(kAccent);
   c[ImGuiCol_NavWindowingHighlight] = to_vec4(kText, 0.7f);
   c[ImGuiCol_NavWindowingDimBg] = c[ImGuiCol_ModalWindowDimBg] = ImVec4(0, 0, 0, 0.55f);
-  // spacing: one 8-px rhythm
+  // spacing: a little roomier than ImGui's defaults (a touch screen's are set after, in main.cpp)
   style.WindowPadding = ImVec2(10, 10);
   style.FramePadding = ImVec2(8, 4);
   style.ItemSpacing = ImVec2(8, 6);

@@ -63,6 +63,7 @@ void test_set_tab() {
   hint("Confusion matrix: rows true class, columns prediction. Click a cell to see its images.");
   // the mistakes on the sequential scale (the diagonal would leave them all one dark colour), the
   // right answers in the accent; each count in black or white, whichever reads better on its cell
+  // (ink_on)
   int most_wrong = 1;
   for (int t = 0; t < e.classes; t++)
     for (int p = 0; p < e.classes; p++)
@@ -86,10 +87,7 @@ void test_set_tab() {
         else if (count) cell = colormap_rgb(Colormap::Sequential, (float)count, (float)most_wrong);
         if (t == p || count) ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, to_u32(cell));
         const bool selected = in.confusion_true == t && in.confusion_pred == p;  // drawn in the accent fill
-        const Rgb ink = selected || t == p ? palette::kText
-                        : count == 0       ? palette::kTextDim
-                        : contrast_ratio(palette::kText, cell) >= contrast_ratio(Rgb{0, 0, 0}, cell) ? palette::kText
-                                                                                                      : Rgb{0, 0, 0};
+        const Rgb ink = selected || t == p ? palette::kText : count == 0 ? palette::kTextDim : ink_on(cell);
         ImGui::PushStyleColor(ImGuiCol_Text, to_vec4(ink));
         char label[32];
         std::snprintf(label, sizeof label, "%d##c%d_%d", count, t, p);
