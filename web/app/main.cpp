@@ -41,7 +41,7 @@ void intro() {
   if (!app.show_intro) return;
   ImGui::PushStyleColor(ImGuiCol_ChildBg, to_vec4(palette::kCallout));
   ImGui::BeginChild("intro", ImVec2(0, 0), ImGuiChildFlags_AutoResizeY | ImGuiChildFlags_AlwaysUseWindowPadding);
-  ImGui::TextWrapped("1. Draw a digit on the pad: the network reads it as you draw. A digit of the test set is there to start; C clears it.");
+  ImGui::TextWrapped("1. Draw a digit on the pad: the network reads it as you draw. A digit of the test set is there to start: Clear (C) removes it.");
   ImGui::TextWrapped("2. Look inside: Inspect shows what every layer makes of your drawing; click a unit to see how it is computed.");
   ImGui::TextWrapped("3. Train your own: pick or build a network (Build), press Start (Train), and watch it learn.");
   if (ImGui::Button("Got it")) app.show_intro = false, js_intro_seen();
