@@ -198,10 +198,10 @@ struct App {
   // Rectangles (x, y, w, h in CSS pixels) of named widgets drawn this frame, for the test hook:
   // tests find a button the way a user sees it, then click it.
   std::map<std::string, std::array<float, 4>> widgets;
-  std::map<std::string, std::array<float, 2>> legends;
+  std::map<std::string, std::array<float, 2>> legends;  // the values at a legend bar's two ends, by name
   struct {
     int lists, commands, vertices, triangles;
-  } drawn{};  // what the last frame gave the GPU (a software GPU's cost grows with it)  // the values at a legend bar's two ends, by name
+  } drawn{};  // what the last frame gave the GPU (a software GPU's cost grows with it)
 };
 extern App app;
 
@@ -209,8 +209,6 @@ extern App app;
 extern ImFont* big_font;
 extern const ImVec4 kRed, kDim;
 void mark(const std::string& name);  // remembers the last item's rectangle for the test hook
-// SameLine when an item `width` pixels wide still fits on this line, else nothing (a new line):
-// rows that wrap on a narrow screen. labeled(w, label): a field of width w with its label.
 // A colour scale's legend bar (theme.h), its place and end values kept for the test hook as
 // "legend:<name>".
 void legend(const std::string& name, const Heatmap& h, const char* unit, float width = 0);
@@ -218,12 +216,14 @@ void legend(const std::string& name, const Heatmap& h, const char* unit, float w
 // InputFloat take any character and quietly keep the old value when the text does not parse).
 constexpr ImGuiInputTextFlags kIntegerChars = ImGuiInputTextFlags_CharsDecimal;
 constexpr ImGuiInputTextFlags kNumberChars = ImGuiInputTextFlags_CharsScientific;
+// SameLine when an item `width` pixels wide still fits on this line, else nothing (a new line):
+// rows that wrap on a narrow screen. labeled(w, label): a field of width w with its label.
 void same_line_if_fits(float width);
 float labeled(float field_width, const char* label);
 float button_width(const char* label);
-float field_width(float width);
+float field_width(float width);  // wider on a touch screen, where a number field's −/+ are 44 px each
 void hint(const char* fmt, ...) IM_FMTARGS(1);  // a dim line of explanation, wrapped at the window's edge
-void tip(const char* text);  // the last item's tooltip  // wider on a touch screen, where a number field's −/+ are 44 px each
+void tip(const char* text);  // the last item's tooltip
 Heatmap& heatmap(const std::string& key);
 // Builds a network; on failure (any exception, out of memory) shows why and returns null.
 std::unique_ptr<Network> build_network(const NetworkSpec& spec, uint64_t seed);

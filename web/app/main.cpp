@@ -27,7 +27,7 @@ const ImWchar kUiGlyphRanges[] = {0x0020, 0x007E, 0x00A7, 0x00A7, 0x00B0, 0x00B0
                                   0x2202, 0x2202, 0x2212, 0x2212, 0x221A, 0x221A, 0x2264, 0x2265, 0x230A, 0x230B, 0};
 
 // A first visit opens on the feature maps of a test digit already on the pad (the maps of an empty
-// pad are blank and show nothing); a stroke draws over it, C clears it. Not when the visitor has
+// pad are blank and show nothing); a stroke draws over it, Clear (C) removes it. Not when the visitor has
 // drawn before the test set arrived.
 constexpr int kFirstVisitDigit = 0;
 void first_visit_digit() {
