@@ -70,6 +70,9 @@ export const prediction = (page) => page.evaluate(() => window.convlab.predictio
 // wholly on screen; returns its rectangle there.
 export async function reveal(page, name) {
   const height = page.viewportSize().height;
+  // A frame drawn after the caller's last wait: what it waited for may have been set outside a
+  // frame (a file read, a worker's message), and the rectangles are those of the last frame drawn.
+  await waitFrames(page, 1);
   for (let i = 0; i < 30; i++) {
     const r = await widget(page, name);
     if (r.y >= 0 && r.y + r.h <= height) return r;

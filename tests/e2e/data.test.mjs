@@ -146,9 +146,12 @@ test('my classes: draw 8 circles, crosses and lines, train from scratch, read ne
   bytes[0] = 7;
   bytes[3] = 3;
   writeFileSync(badMagic, bytes);
+  const buttonBefore = await widget(fresh.page, 'button:import-idx');
   let [chooser] = await Promise.all([fresh.page.waitForEvent('filechooser'), click(fresh.page, 'button:import-idx')]);
   await chooser.setFiles([badMagic, exported[1]]);
   await waitFor(fresh.page, () => window.convlab.state().error !== null);
+  await waitFrames(fresh.page, 1);  // the error's line drawn: the panels did not move under the pointer
+  assert.deepEqual(await widget(fresh.page, 'button:import-idx'), buttonBefore);
   assert.match((await state(fresh.page)).error, /bad-magic-images\.idx3-ubyte: not an IDX file \(bad magic\)/);
   const badLabels = path.join(artifacts, 'bad-labels.idx1-ubyte');
   const labels = Buffer.from(readFileSync(exported[1]));

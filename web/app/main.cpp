@@ -72,12 +72,14 @@ void main_window() {
   ImGui::PopStyleColor();
   mark("header");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("data: %s\n%.0f frames a second", data_status().c_str(), io.Framerate);
-  // One line each, whatever their length, so that the columns below never move; the whole text
-  // is in the tooltip (and said by the live region).
+  // One status line, always there (blank when there is nothing to say) and never wrapped, so
+  // that the columns below do not move under the pointer when a message comes or goes; an error
+  // and a message share it. The whole text is in the tooltip (and said by the live region).
   auto status_line = [](const char* name, const std::string& text, const ImVec4& color) {
+    const float room = ImGui::GetContentRegionAvail().x;
     ImGui::TextColored(color, "%s", text.c_str());
     mark(name);
-    if (ImGui::IsItemHovered() && ImGui::CalcTextSize(text.c_str()).x > ImGui::GetContentRegionAvail().x) {
+    if (ImGui::IsItemHovered() && ImGui::CalcTextSize(text.c_str()).x > room) {
       ImGui::BeginTooltip();
       ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40);
       ImGui::TextUnformatted(text.c_str());
@@ -86,7 +88,9 @@ void main_window() {
     }
   };
   if (!app.error.empty()) status_line("status:error", app.error, kRed);
+  if (!app.error.empty() && !app.message.empty()) ImGui::SameLine(0, 2 * ImGui::GetStyle().ItemSpacing.x);
   if (!app.message.empty()) status_line("status:message", app.message, ImGui::GetStyle().Colors[ImGuiCol_Text]);
+  if (app.error.empty() && app.message.empty()) ImGui::Dummy(ImVec2(0, ImGui::GetTextLineHeight()));
   const bool wide = io.DisplaySize.x >= 900;
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   // From 1600 px wide the pad, the preview and the map tiles grow with the window (up to 2×)
