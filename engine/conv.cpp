@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "gemm.h"
+#include "simd.h"
 #include "size_limits.h"
 
 namespace convlab {
@@ -146,19 +147,23 @@ void conv2d_backward_naive(const float* x, const Shape& xs, const float* w, int 
 constexpr int kMR = kGemmMR, kNR = kGemmNR;  // gemm's micro-tile
 static uint64_t round_up(uint64_t v, uint64_t m) { return (v + m - 1) / m * m; }
 
-// A zero-padded input: C planes of Hp×Wp, plus a zero tail (a row and a tile) that the reads of
-// the last row's columns beyond the output run into; their results are discarded or multiplied by 0.
+// A zero-padded input: C planes of Hp rows, plus a zero tail (a padded row and a tile) that the
+// reads of the last row's columns beyond the output run into; their results are discarded or
+// multiplied by 0. Neighbouring rows share their padding: a row is `pitch` = W + pw floats apart,
+// its pw left zeros being the right zeros of the row above, so a GEMM that runs along whole rows
+// (the filter gradient) spends pw of every pitch columns on padding, not 2·pw.
 struct Padded {
-  int C, H, W, ph, pw, Hp, Wp;
-  uint64_t floats() const { return (uint64_t)C * Hp * Wp + Wp + kNR; }
+  int C, H, W, ph, pw, Hp, pitch;
+  uint64_t plane() const { return (uint64_t)Hp * pitch + pw; }  // + the last row's right zeros
+  uint64_t floats() const { return C * plane() + W + 2 * pw + kNR; }
 };
-static Padded padded_of(int C, int H, int W, int ph, int pw) { return {C, H, W, ph, pw, H + 2 * ph, W + 2 * pw}; }
+static Padded padded_of(int C, int H, int W, int ph, int pw) { return {C, H, W, ph, pw, H + 2 * ph, W + pw}; }
 // Only the interior is written: the border stays as zeroed once by the caller.
 static void pad_copy(const Padded& p, const float* x, float* xp) {
   for (int c = 0; c < p.C; c++)
     for (int y = 0; y < p.H; y++) {
       const float* src = x + ((size_t)c * p.H + y) * p.W;
-      float* dst = xp + ((size_t)c * p.Hp + y + p.ph) * p.Wp + p.pw;
+      float* dst = xp + c * p.plane() + (size_t)(y + p.ph) * p.pitch + p.pw;
       for (int j = 0; j < p.W; j++) dst[j] = src[j];
     }
 }
@@ -190,12 +195,12 @@ static void implicit_conv(const float* packed_a, int M, int K, const int* offset
   }
 }
 
-// offsets[(c,a,b)] = c·Hp·Wp + a·d_h·Wp + b·d_w: where kernel tap (c,a,b) reads, from a window's corner.
-// offsets holds C·k_h·k_w ints (the workspace's).
+// offsets[(c,a,b)] = c·plane + a·d_h·pitch + b·d_w: where kernel tap (c,a,b) reads, from a window's
+// corner. offsets holds C·k_h·k_w ints (the workspace's).
 static const int* tap_offsets(const Padded& p, int kh, int kw, const Pair& dilation, int* offsets) {
   for (int c = 0, k = 0; c < p.C; c++)
     for (int a = 0; a < kh; a++)
-      for (int b = 0; b < kw; b++) offsets[k++] = (c * p.Hp + a * dilation.h) * p.Wp + b * dilation.w;
+      for (int b = 0; b < kw; b++) offsets[k++] = (int)(c * p.plane()) + a * dilation.h * p.pitch + b * dilation.w;
   return offsets;
 }
 
@@ -219,14 +224,14 @@ static ConvSizes conv_sizes(const Shape& xs, int c_out, const ConvGeometry& g) {
 // column matrix is built (implicit im2col). Other strides build one, straight in the GEMM's layout,
 // and so does a padded copy larger than that matrix (a large dilation with as much padding).
 static bool implicit_forward(const ConvGeometry& g, const ConvSizes& z) {
-  return g.stride.w == 1 && (uint64_t)z.x_pad.C * z.x_pad.Hp * z.x_pad.Wp <= (uint64_t)z.K * z.P;
+  return g.stride.w == 1 && z.x_pad.C * z.x_pad.plane() <= (uint64_t)z.K * z.P;
 }
 // Backward in place needs stride 1 on both axes: dX is then a convolution of the padded dY with
 // the flipped kernels, padding (k−1)·d − p, which must not be negative.
 static bool implicit_backward(const ConvGeometry& g, const ConvSizes& z) {
   return g.stride.h == 1 && implicit_forward(g, z) && g.padding.h <= (g.kernel.h - 1) * g.dilation.h &&
          g.padding.w <= (g.kernel.w - 1) * g.dilation.w &&
-         (uint64_t)z.dy_pad.Hp * z.dy_pad.Wp <= (uint64_t)g.kernel.h * g.kernel.w * z.x_pad.H * z.x_pad.W;
+         z.dy_pad.plane() <= (uint64_t)g.kernel.h * g.kernel.w * z.x_pad.H * z.x_pad.W;
 }
 
 WorkspaceSize conv2d_workspace(const Shape& xs, int c_out, const ConvGeometry& g) {
@@ -238,7 +243,7 @@ WorkspaceSize conv2d_workspace(const Shape& xs, int c_out, const ConvGeometry& g
   const uint64_t backward =
       implicit_backward(g, z)
           ? std::max((xs.c + round_up(xs.c, kMR)) * c_out * g.kernel.h * g.kernel.w + z.dy_pad.floats(),
-                     z.x_pad.floats() + round_up(c_out, kNR) * z.ys.h * z.x_pad.Wp +
+                     z.x_pad.floats() + round_up(c_out, kNR) * z.ys.h * z.x_pad.pitch +
                          round_up(z.K, kMR) * round_up(c_out, kNR))
           : 2 * KP;  // col and dcol
   const uint64_t floats = std::max(forward, backward);
@@ -270,7 +275,7 @@ void conv2d_forward(const float* x, const Shape& xs, const float* w, const float
     float* yn = y + (size_t)n * z.ys.per_example();
     if (implicit) {
       pad_copy(z.x_pad, xn, xp);
-      implicit_conv(packed, c_out, K, offsets, xp, g.stride.h * z.x_pad.Wp, z.ys.h, z.ys.w, yn);
+      implicit_conv(packed, c_out, K, offsets, xp, g.stride.h * z.x_pad.pitch, z.ys.h, z.ys.w, yn);
       if (b)
         for (int o = 0; o < c_out; o++)
           for (int p = 0; p < P; p++) yn[(size_t)o * P + p] += b[o];
@@ -307,17 +312,45 @@ static void conv2d_backward_data_implicit(const Shape& xs, const float* w, int c
   const int* offsets = tap_offsets(z.dy_pad, kh, kw, g.dilation, ws.ints.data());
   for (int n = 0; n < xs.n; n++) {
     pad_copy(z.dy_pad, dy + (size_t)n * z.ys.per_example(), dyp);
-    implicit_conv(packed, xs.c, K2, offsets, dyp, z.dy_pad.Wp, xs.h, xs.w, dx + (size_t)n * xs.per_example());
+    implicit_conv(packed, xs.c, K2, offsets, dyp, z.dy_pad.pitch, xs.h, xs.w, dx + (size_t)n * xs.per_example());
   }
 }
 
-// dWᵀ[k][o] = Σ_q xp[offsets[k] + q] · dY′[q][o] over q = i·Wp + j of the padded grid, where dY′ is
+// dyq[o/8][i·pitch + j][o%8] = dY[o][i][j]: channels 8 at a time, four of them × four columns
+// per 4×4 transpose.
+static void dy_to_panels(const float* dy, int c_out, int OH, int OW, int pitch, int Q, float* dyq) {
+  const size_t P = (size_t)OH * OW;
+  for (int o = 0; o < c_out; o++) {
+    float* panel = dyq + (size_t)(o / kNR) * Q * kNR + o % kNR;
+    if (o % 4 == 0 && o + 4 <= c_out) {  // channels o..o+3 together
+      for (int i = 0; i < OH; i++) {
+        const float* src = dy + (size_t)o * P + (size_t)i * OW;
+        float* dst = panel + (size_t)i * pitch * kNR;
+        int j = 0;
+        for (; j + 4 <= OW; j += 4) {
+          f32x4 r0 = load4(src + j), r1 = load4(src + P + j), r2 = load4(src + 2 * P + j), r3 = load4(src + 3 * P + j);
+          transpose4(r0, r1, r2, r3);
+          store4(dst + (j + 0) * kNR, r0), store4(dst + (j + 1) * kNR, r1);
+          store4(dst + (j + 2) * kNR, r2), store4(dst + (j + 3) * kNR, r3);
+        }
+        for (; j < OW; j++)
+          for (int r = 0; r < 4; r++) dst[j * kNR + r] = src[r * P + j];
+      }
+      o += 3;
+      continue;
+    }
+    for (int i = 0; i < OH; i++)
+      for (int j = 0; j < OW; j++) panel[((size_t)i * pitch + j) * kNR] = dy[(size_t)o * P + (size_t)i * OW + j];
+  }
+}
+
+// dWᵀ[k][o] = Σ_q xp[offsets[k] + q] · dY′[q][o] over q = i·pitch + j of the padded grid, where dY′ is
 // dY laid out on that grid (zero in the columns j ≥ W′ that are no output): one long GEMM per
 // example with A's rows read in place from the padded input.
 static void conv2d_backward_filter_implicit(const float* x, const Shape& xs, int c_out, const ConvGeometry& g,
                                             const ConvSizes& z, const float* dy, float* dw, Workspace& ws) {
   float* workspace = ws.floats.data();
-  const int K = z.K, OH = z.ys.h, OW = z.ys.w, Wp = z.x_pad.Wp, Q = OH * Wp, N8 = (int)round_up(c_out, kNR);
+  const int K = z.K, OH = z.ys.h, OW = z.ys.w, pitch = z.x_pad.pitch, Q = OH * pitch, N8 = (int)round_up(c_out, kNR);
   float* xp = workspace;
   float* dyq = xp + z.x_pad.floats();        // panels of 8 channels: dyq[panel][q][8]
   float* dwt = dyq + (size_t)N8 * Q;          // dWᵀ, K rounded up to 4 × C_out rounded up to 8
@@ -328,10 +361,7 @@ static void conv2d_backward_filter_implicit(const float* x, const Shape& xs, int
   for (int n = 0; n < xs.n; n++) {
     pad_copy(z.x_pad, x + (size_t)n * xs.per_example(), xp);
     const float* dyn = dy + (size_t)n * z.ys.per_example();
-    for (int o = 0; o < c_out; o++)
-      for (int i = 0; i < OH; i++)
-        for (int j = 0; j < OW; j++)
-          dyq[((size_t)(o / kNR) * Q + i * Wp + j) * kNR + o % kNR] = dyn[((size_t)o * OH + i) * OW + j];
+    dy_to_panels(dyn, c_out, OH, OW, pitch, Q, dyq);
     for (int k = 0; k < K; k += kMR) {
       const float* rows[kMR];
       for (int r = 0; r < kMR; r++) rows[r] = xp + offsets[std::min(k + r, K - 1)];  // spare rows: discarded
@@ -348,10 +378,13 @@ void conv2d_backward(const float* x, const Shape& xs, const float* w, int c_out,
   const ConvSizes z = conv_sizes(xs, c_out, g);
   const int P = z.P, K = z.K;
   for (int n = 0; n < xs.n; n++)
-    for (int o = 0; o < c_out; o++) {
+    for (int o = 0; o < c_out; o++) {  // four running sums, one per lane: a chain of P adds is slow
       const float* d = dy + ((size_t)n * c_out + o) * P;
-      float s = 0.0f;
-      for (int p = 0; p < P; p++) s += d[p];
+      f32x4 lanes = {};
+      int p = 0;
+      for (; p + 4 <= P; p += 4) lanes += load4(d + p);
+      float s = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+      for (; p < P; p++) s += d[p];
       db[o] += s;
     }
   if (implicit_backward(g, z)) {
