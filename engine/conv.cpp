@@ -316,8 +316,8 @@ static void conv2d_backward_data_implicit(const Shape& xs, const float* w, int c
   }
 }
 
-// dyq[o/8][i·pitch + j][o%8] = dY[o][i][j]: channels 8 at a time, four of them × four columns
-// per 4×4 transpose.
+// dyq[o/8][i·pitch + j][o%8] = dY[o][i][j]: dY as the filter gradient's B panels (8 channels
+// side by side), written four channels × four columns at a time by a 4×4 transpose.
 static void dy_to_panels(const float* dy, int c_out, int OH, int OW, int pitch, int Q, float* dyq) {
   const size_t P = (size_t)OH * OW;
   for (int o = 0; o < c_out; o++) {
