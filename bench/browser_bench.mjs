@@ -177,7 +177,7 @@ console.log(`the browser's floor, a 1280×800 WebGL2 canvas only cleared each fr
     const st = await state(page);
     if (st.testAccuracies.length > evaluations.length)
       evaluations.push({ s: (Date.now() - t0) / 1000, epoch: st.testAccuracies.length, accuracy: st.testAccuracies.at(-1) });
-    if (!st.training) break;
+    if (!st.training && !st.evaluating && st.testAccuracies.length >= st.epoch) break;  // the last epoch's evaluation too
   }
   const st = await state(page);
   const last = evaluations.at(-1) || { accuracy: 0, epoch: 0, s: 0 };
