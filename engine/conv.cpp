@@ -147,15 +147,13 @@ void conv2d_backward_naive(const float* x, const Shape& xs, const float* w, int 
 constexpr int kMR = kGemmMR, kNR = kGemmNR;  // gemm's micro-tile
 static uint64_t round_up(uint64_t v, uint64_t m) { return (v + m - 1) / m * m; }
 
-// A zero-padded input: C planes of Hp rows, plus a zero tail (a padded row and a tile) that the
-// reads of the last row's columns beyond the output run into; their results are discarded or
-// multiplied by 0. Neighbouring rows share their padding: a row is `pitch` = W + pw floats apart,
-// its pw left zeros being the right zeros of the row above, so a GEMM that runs along whole rows
-// (the filter gradient) spends pw of every pitch columns on padding, not 2·pw.
+// A zero-padded input: C planes of Hp rows. Neighbouring rows share their padding: a row is
+// `pitch` = W + pw floats apart, its pw left zeros being the right zeros of the row above (a
+// smaller copy to zero and to keep in cache).
 struct Padded {
   int C, H, W, ph, pw, Hp, pitch;
   uint64_t plane() const { return (uint64_t)Hp * pitch + pw; }  // + the last row's right zeros
-  uint64_t floats() const { return C * plane() + W + 2 * pw + kNR; }
+  uint64_t floats() const { return C * plane(); }
 };
 static Padded padded_of(int C, int H, int W, int ph, int pw) { return {C, H, W, ph, pw, H + 2 * ph, W + pw}; }
 // Only the interior is written: the border stays as zeroed once by the caller.
@@ -168,39 +166,88 @@ static void pad_copy(const Padded& p, const float* x, float* xp) {
     }
 }
 
-// y[m][i][j] = Σ_k A[m][k] · xp[offsets[k] + i·row_step + j] for m < M, i < OH, j < OW:
-// 4 output channels × 8 neighbouring outputs per micro-tile. A row's last tile overlaps the one
-// before it (same values written twice) rather than going through the edge copy.
-static void implicit_conv(const float* packed_a, int M, int K, const int* offsets, const float* xp, int row_step,
-                          int OH, int OW, float* y) {
-  const size_t P = (size_t)OH * OW;
-  float edge[kMR * kNR];
-  for (int i = 0; i < OH; i++) {
-    const float* row = xp + (size_t)i * row_step;
-    for (int j = 0; j < OW; j += kNR) {
-      const int j0 = OW >= kNR ? std::min(j, OW - kNR) : j, cols = std::min(kNR, OW - j0);
-      for (int m = 0; m < M; m += kMR) {
-        const int rows = std::min(kMR, M - m);
-        const float* a = packed_a + (size_t)m * K;
-        float* c = y + (size_t)m * P + (size_t)i * OW + j0;
-        if (rows == kMR && cols == kNR) {
-          gemm_micro_4x8_gather_b(K, a, row + j0, offsets, c, (int)P, false);
-          continue;
-        }
-        gemm_micro_4x8_gather_b(K, a, row + j0, offsets, edge, kNR, false);
-        for (int r = 0; r < rows; r++)
-          for (int q = 0; q < cols; q++) c[r * P + q] = edge[r * kNR + q];
+// Whole-K panels of B, the operand the micro-kernel reads packed: 8 columns side by side, k-major,
+// over all of K (one kernel call runs the whole sum): out[(j/8)·K·8 + k·8 + j%8] = src[j·K + k] for
+// j < N, 0 for N ≤ j < round_up(N, 8). Four columns × four steps at a time by a 4×4 transpose.
+static void rows_to_panels(const float* src, int N, int K, float* out) {
+  for (int j = 0; j < (int)round_up(N, kNR); j++) {
+    float* panel = out + (size_t)(j / kNR) * K * kNR + j % kNR;
+    if (j % 4 == 0 && j + 4 <= N) {  // rows j..j+3 together
+      const float* s = src + (size_t)j * K;
+      int k = 0;
+      for (; k + 4 <= K; k += 4) {
+        f32x4 r0 = load4(s + k), r1 = load4(s + K + k), r2 = load4(s + 2 * K + k), r3 = load4(s + 3 * K + k);
+        transpose4(r0, r1, r2, r3);
+        store4(panel + (k + 0) * kNR, r0), store4(panel + (k + 1) * kNR, r1);
+        store4(panel + (k + 2) * kNR, r2), store4(panel + (k + 3) * kNR, r3);
       }
+      for (; k < K; k++)
+        for (int r = 0; r < 4; r++) panel[k * kNR + r] = s[r * K + k];
+      j += 3;
+      continue;
+    }
+    for (int k = 0; k < K; k++) panel[(size_t)k * kNR] = j < N ? src[(size_t)j * K + k] : 0.0f;
+  }
+}
+
+// pos[i·OW + j] = i·row_step + j·col_step: where output (i, j)'s window starts in a padded copy.
+static const int* grid_positions(int OH, int OW, int row_step, int col_step, int* pos) {
+  for (int i = 0; i < OH; i++)
+    for (int j = 0; j < OW; j++) pos[i * OW + j] = i * row_step + j * col_step;
+  return pos;
+}
+
+// Taps ordered kernel row first, per_row of them to a kernel row: for each output row i, the range of
+// k [ranges[2i], ranges[2i+1]) whose kernel rows land in the image, not in its zero padding. Window
+// row i reads padded rows i·s + a·d (a < kh), and the image is padded rows [pad, pad + H).
+static const int* image_tap_ranges(int OH, int s, int d, int pad, int H, int kh, int per_row, int* ranges) {
+  for (int i = 0; i < OH; i++) {
+    const int top = i * s, last = pad + H - 1 - top;  // the image's rows: pad − top ≤ a·d ≤ last
+    const int lo = std::min(kh, top >= pad ? 0 : (pad - top + d - 1) / d);
+    const int hi = std::max(lo, last < 0 ? 0 : std::min(kh, last / d + 1));
+    ranges[2 * i] = lo * per_row, ranges[2 * i + 1] = hi * per_row;
+  }
+  return ranges;
+}
+
+// y[m][p] = Σ_k xp[pos[p] + offsets[k]] · B[k][m] for m < M, p < P (a grid OW wide), B in whole-K
+// panels: 4 outputs × 8 channels per micro-tile. The 4 outputs are any 4 of the grid — a tile may
+// span two rows — so none is spent on a row's end (a row of 14 is not two tiles of 8); and the sum
+// runs over the taps that the tile's rows have in the image (tap_ranges), skipping padding rows.
+static void implicit_conv(const float* b_panels, int M, int K, const int* offsets, const int* tap_ranges, const float* xp,
+                          const int* pos, int OW, int P, float* y) {
+  float edge[kMR * kNR];
+  for (int p = 0; p < P; p += kMR) {
+    const int rows = std::min(kMR, P - p);
+    const float* a_rows[kMR];
+    for (int r = 0; r < kMR; r++) a_rows[r] = xp + pos[std::min(p + r, P - 1)];  // spare rows: discarded
+    // the ranges shrink as i grows at both ends: the first row's end, the last row's start
+    const int k0 = tap_ranges[2 * ((p + rows - 1) / OW)], kc = std::max(0, tap_ranges[2 * (p / OW) + 1] - k0);
+    const int* tap = offsets + k0;
+    for (int m = 0; m < M; m += kNR) {
+      const int cols = std::min(kNR, M - m);
+      const float* b = b_panels + (size_t)m * K + (size_t)k0 * kNR;
+      float* c = y + (size_t)m * P + p;
+      if (rows == kMR && cols == kNR) {
+        gemm_micro_4x8_gather_a(kc, a_rows, tap, b, c, P, false, true);
+        continue;
+      }
+      gemm_micro_4x8_gather_a(kc, a_rows, tap, b, edge, kNR, false, false);
+      for (int r = 0; r < rows; r++)
+        for (int q = 0; q < cols; q++) c[(size_t)q * P + r] = edge[r * kNR + q];
     }
   }
 }
 
-// offsets[(c,a,b)] = c·plane + a·d_h·pitch + b·d_w: where kernel tap (c,a,b) reads, from a window's
-// corner. offsets holds C·k_h·k_w ints (the workspace's).
-static const int* tap_offsets(const Padded& p, int kh, int kw, const Pair& dilation, int* offsets) {
-  for (int c = 0, k = 0; c < p.C; c++)
+// offsets[k] = c·plane + a·d_h·pitch + b·d_w: where kernel tap (c,a,b) reads, from a window's corner;
+// k = (c·k_h + a)·k_w + b, the weights' order, or with rows_first k = (a·C + c)·k_w + b (the taps of
+// one kernel row together, for image_tap_ranges). offsets holds C·k_h·k_w ints (the workspace's).
+static const int* tap_offsets(const Padded& p, int kh, int kw, const Pair& dilation, bool rows_first, int* offsets) {
+  for (int c = 0; c < p.C; c++)
     for (int a = 0; a < kh; a++)
-      for (int b = 0; b < kw; b++) offsets[k++] = (int)(c * p.plane()) + a * dilation.h * p.pitch + b * dilation.w;
+      for (int b = 0; b < kw; b++)
+        offsets[((rows_first ? a * p.C + c : c * kh + a)) * kw + b] =
+            (int)(c * p.plane()) + a * dilation.h * p.pitch + b * dilation.w;
   return offsets;
 }
 
@@ -219,17 +266,15 @@ static ConvSizes conv_sizes(const Shape& xs, int c_out, const ConvGeometry& g) {
   return z;
 }
 
-// Stride 1 along the width (nearly every CNN layer): the GEMM reads a zero-padded copy of the input
-// in place — B's row (c,a,b) for the 8 outputs (i, j..j+7) is 8 consecutive floats of it — so no
-// column matrix is built (implicit im2col). Other strides build one, straight in the GEMM's layout,
-// and so does a padded copy larger than that matrix (a large dilation with as much padding).
-static bool implicit_forward(const ConvGeometry& g, const ConvSizes& z) {
-  return g.stride.w == 1 && z.x_pad.C * z.x_pad.plane() <= (uint64_t)z.K * z.P;
-}
+// The micro-kernel reads a zero-padded copy of the input in place — column matrix entry (k, p) is
+// xp[pos[p] + offsets[k]] — so no column matrix is built (implicit im2col), unless the padded copy
+// is the larger of the two (a large dilation with as much padding): then im2col builds it, straight
+// in the GEMM's layout.
+static bool implicit_forward(const ConvSizes& z) { return z.x_pad.floats() <= (uint64_t)z.K * z.P; }
 // Backward in place needs stride 1 on both axes: dX is then a convolution of the padded dY with
 // the flipped kernels, padding (k−1)·d − p, which must not be negative.
 static bool implicit_backward(const ConvGeometry& g, const ConvSizes& z) {
-  return g.stride.h == 1 && implicit_forward(g, z) && g.padding.h <= (g.kernel.h - 1) * g.dilation.h &&
+  return g.stride.h == 1 && g.stride.w == 1 && implicit_forward(z) && g.padding.h <= (g.kernel.h - 1) * g.dilation.h &&
          g.padding.w <= (g.kernel.w - 1) * g.dilation.w &&
          z.dy_pad.plane() <= (uint64_t)g.kernel.h * g.kernel.w * z.x_pad.H * z.x_pad.W;
 }
@@ -237,20 +282,22 @@ static bool implicit_backward(const ConvGeometry& g, const ConvSizes& z) {
 WorkspaceSize conv2d_workspace(const Shape& xs, int c_out, const ConvGeometry& g) {
   const ConvSizes z = conv_sizes(xs, c_out, g);
   const uint64_t KP = (uint64_t)z.K * z.P;  // 64-bit: size_t is 32 bits in WASM
-  const uint64_t forward = implicit_forward(g, z)
-                               ? round_up(c_out, kMR) * z.K + z.x_pad.floats()
+  const uint64_t K2 = (uint64_t)c_out * g.kernel.h * g.kernel.w;  // dX's sum: (o, a, b)
+  const uint64_t forward = implicit_forward(z)
+                               ? (c_out + round_up(c_out, kNR)) * z.K + z.x_pad.floats()  // W, its panels, x
                                : round_up(z.P, kNR) * z.K + z.P;  // packed im2col + one of its rows
   const uint64_t backward =
       implicit_backward(g, z)
-          ? std::max((xs.c + round_up(xs.c, kMR)) * c_out * g.kernel.h * g.kernel.w + z.dy_pad.floats(),
-                     z.x_pad.floats() + round_up(c_out, kNR) * z.ys.h * z.x_pad.pitch +
-                         round_up(z.K, kMR) * round_up(c_out, kNR))
+          ? std::max((xs.c + round_up(xs.c, kNR)) * K2 + z.dy_pad.floats(),  // W′, its panels, padded dY
+                     z.x_pad.floats() + round_up(c_out, kNR) * z.P)           // padded x, dY's panels
           : 2 * KP;  // col and dcol
   const uint64_t floats = std::max(forward, backward);
   if (floats > Limits::max_workspace_floats)
     throw Error("convolution needs a workspace of " + std::to_string(floats) + " floats, over the limit of " +
                 std::to_string(Limits::max_workspace_floats));
-  return {floats, (uint64_t)std::max(xs.c, c_out) * g.kernel.h * g.kernel.w};  // tap offsets of x or dY
+  // tap offsets of x or dY, then the output grid's positions (y's or dX's), then its rows' tap ranges
+  return {floats, std::max<uint64_t>(z.K, K2) + std::max<uint64_t>(z.P, (uint64_t)xs.h * xs.w) +
+                      2 * (uint64_t)std::max(z.ys.h, xs.h)};
 }
 
 void conv2d_forward(const float* x, const Shape& xs, const float* w, const float* b, int c_out,
@@ -258,14 +305,25 @@ void conv2d_forward(const float* x, const Shape& xs, const float* w, const float
   const ConvSizes z = conv_sizes(xs, c_out, g);
   float* workspace = ws.floats.data();
   const int P = z.P, K = z.K;
-  const bool implicit = implicit_forward(g, z);
+  const bool implicit = implicit_forward(z);
   float *packed = workspace, *row = nullptr, *xp = nullptr;
-  const int* offsets = nullptr;
+  const int *offsets = nullptr, *pos = nullptr, *tap_ranges = nullptr;
   if (implicit) {
-    xp = workspace + round_up(c_out, kMR) * K;
-    gemm_pack_a(w, c_out, K, K, packed);
+    const int kh = g.kernel.h, kw = g.kernel.w, C = xs.c;
+    float* w_rows_first = workspace;  // W with its taps in tap_offsets' rows_first order
+    packed = w_rows_first + (size_t)c_out * K;
+    xp = packed + round_up(c_out, kNR) * K;
+    for (int o = 0; o < c_out; o++)
+      for (int c = 0; c < C; c++)
+        for (int a = 0; a < kh; a++)
+          for (int q = 0; q < kw; q++)
+            w_rows_first[(size_t)o * K + (a * C + c) * kw + q] = w[(size_t)o * K + (c * kh + a) * kw + q];
+    rows_to_panels(w_rows_first, c_out, K, packed);
     std::fill_n(xp, z.x_pad.floats(), 0.0f);
-    offsets = tap_offsets(z.x_pad, g.kernel.h, g.kernel.w, g.dilation, ws.ints.data());
+    int* ints = ws.ints.data();
+    offsets = tap_offsets(z.x_pad, kh, kw, g.dilation, true, ints);
+    pos = grid_positions(z.ys.h, z.ys.w, g.stride.h * z.x_pad.pitch, g.stride.w, ints + K);
+    tap_ranges = image_tap_ranges(z.ys.h, g.stride.h, g.dilation.h, g.padding.h, xs.h, kh, C * kw, ints + K + P);
   } else {
     row = workspace + gemm_packed_b_size(K, P);
     std::fill_n(packed, gemm_packed_b_size(K, P), 0.0f);  // the pad columns of the last panel
@@ -275,7 +333,7 @@ void conv2d_forward(const float* x, const Shape& xs, const float* w, const float
     float* yn = y + (size_t)n * z.ys.per_example();
     if (implicit) {
       pad_copy(z.x_pad, xn, xp);
-      implicit_conv(packed, c_out, K, offsets, xp, g.stride.h * z.x_pad.pitch, z.ys.h, z.ys.w, yn);
+      implicit_conv(packed, c_out, K, offsets, tap_ranges, xp, pos, z.ys.w, P, yn);
       if (b)
         for (int o = 0; o < c_out; o++)
           for (int p = 0; p < P; p++) yn[(size_t)o * P + p] += b[o];
@@ -294,83 +352,76 @@ void conv2d_forward(const float* x, const Shape& xs, const float* w, const float
   }
 }
 
-// dX = conv(pad(dY, (k−1)·d − p), W flipped and transposed): W′[c][o][a][b] = W[o][c][k_h−1−a][k_w−1−b].
+// dX = conv(pad(dY, (k−1)·d − p), W flipped and transposed): W′[c][a][o][b] = W[o][c][k_h−1−a][k_w−1−b]
+// (taps in tap_offsets' rows_first order).
 static void conv2d_backward_data_implicit(const Shape& xs, const float* w, int c_out, const ConvGeometry& g,
                                           const ConvSizes& z, const float* dy, float* dx, Workspace& ws) {
   float* workspace = ws.floats.data();
   const int kh = g.kernel.h, kw = g.kernel.w, K2 = c_out * kh * kw;
-  float* flipped = workspace;                        // W′[C_in][K2 = (o,a,b)]
-  float* packed = flipped + (size_t)xs.c * K2;       // W′ as gemm's A panels
-  float* dyp = packed + round_up(xs.c, kMR) * K2;
+  float* flipped = workspace;                   // W′[C_in][K2 = (a,o,b)]
+  float* panels = flipped + (size_t)xs.c * K2;  // W′ᵀ as the micro-kernel's B panels
+  float* dyp = panels + round_up(xs.c, kNR) * K2;
   for (int c = 0; c < xs.c; c++)
-    for (int o = 0, k = 0; o < c_out; o++)
-      for (int a = 0; a < kh; a++)
+    for (int a = 0, k = 0; a < kh; a++)
+      for (int o = 0; o < c_out; o++)
         for (int b = 0; b < kw; b++, k++)
           flipped[(size_t)c * K2 + k] = w[(((size_t)o * xs.c + c) * kh + kh - 1 - a) * kw + kw - 1 - b];
-  gemm_pack_a(flipped, xs.c, K2, K2, packed);
+  rows_to_panels(flipped, xs.c, K2, panels);
   std::fill_n(dyp, z.dy_pad.floats(), 0.0f);
-  const int* offsets = tap_offsets(z.dy_pad, kh, kw, g.dilation, ws.ints.data());
+  int* ints = ws.ints.data();
+  const int* offsets = tap_offsets(z.dy_pad, kh, kw, g.dilation, true, ints);
+  const int* pos = grid_positions(xs.h, xs.w, z.dy_pad.pitch, 1, ints + K2);
+  const int* tap_ranges =
+      image_tap_ranges(xs.h, 1, g.dilation.h, z.dy_pad.ph, z.ys.h, kh, c_out * kw, ints + K2 + xs.h * xs.w);
   for (int n = 0; n < xs.n; n++) {
     pad_copy(z.dy_pad, dy + (size_t)n * z.ys.per_example(), dyp);
-    implicit_conv(packed, xs.c, K2, offsets, dyp, z.dy_pad.pitch, xs.h, xs.w, dx + (size_t)n * xs.per_example());
+    implicit_conv(panels, xs.c, K2, offsets, tap_ranges, dyp, pos, xs.w, xs.h * xs.w,
+                  dx + (size_t)n * xs.per_example());
   }
 }
 
-// dyq[o/8][i·pitch + j][o%8] = dY[o][i][j]: dY as the filter gradient's B panels (8 channels
-// side by side), written four channels × four columns at a time by a 4×4 transpose.
-static void dy_to_panels(const float* dy, int c_out, int OH, int OW, int pitch, int Q, float* dyq) {
-  const size_t P = (size_t)OH * OW;
-  for (int o = 0; o < c_out; o++) {
-    float* panel = dyq + (size_t)(o / kNR) * Q * kNR + o % kNR;
-    if (o % 4 == 0 && o + 4 <= c_out) {  // channels o..o+3 together
-      for (int i = 0; i < OH; i++) {
-        const float* src = dy + (size_t)o * P + (size_t)i * OW;
-        float* dst = panel + (size_t)i * pitch * kNR;
-        int j = 0;
-        for (; j + 4 <= OW; j += 4) {
-          f32x4 r0 = load4(src + j), r1 = load4(src + P + j), r2 = load4(src + 2 * P + j), r3 = load4(src + 3 * P + j);
-          transpose4(r0, r1, r2, r3);
-          store4(dst + (j + 0) * kNR, r0), store4(dst + (j + 1) * kNR, r1);
-          store4(dst + (j + 2) * kNR, r2), store4(dst + (j + 3) * kNR, r3);
-        }
-        for (; j < OW; j++)
-          for (int r = 0; r < 4; r++) dst[j * kNR + r] = src[r * P + j];
-      }
-      o += 3;
-      continue;
-    }
-    for (int i = 0; i < OH; i++)
-      for (int j = 0; j < OW; j++) panel[((size_t)i * pitch + j) * kNR] = dy[(size_t)o * P + (size_t)i * OW + j];
-  }
-}
-
-// dWᵀ[k][o] = Σ_q xp[offsets[k] + q] · dY′[q][o] over q = i·pitch + j of the padded grid, where dY′ is
-// dY laid out on that grid (zero in the columns j ≥ W′ that are no output): one long GEMM per
-// example with A's rows read in place from the padded input.
+// dW[o][k] = Σ_p xp[offsets[k] + pos[p]] · dY[o][p]: a GEMM per example over the P outputs with A's
+// rows (taps k) read in place from the padded input through the output grid's positions, and dY as
+// B's panels; 4 taps × 8 channels per micro-tile, added to dW transposed. The sum runs over the
+// output rows where one of the 4 taps reads the image, skipping the rows where all read padding.
 static void conv2d_backward_filter_implicit(const float* x, const Shape& xs, int c_out, const ConvGeometry& g,
                                             const ConvSizes& z, const float* dy, float* dw, Workspace& ws) {
   float* workspace = ws.floats.data();
-  const int K = z.K, OH = z.ys.h, OW = z.ys.w, pitch = z.x_pad.pitch, Q = OH * pitch, N8 = (int)round_up(c_out, kNR);
+  const int K = z.K, P = z.P;
   float* xp = workspace;
-  float* dyq = xp + z.x_pad.floats();        // panels of 8 channels: dyq[panel][q][8]
-  float* dwt = dyq + (size_t)N8 * Q;          // dWᵀ, K rounded up to 4 × C_out rounded up to 8
+  float* dyq = xp + z.x_pad.floats();  // panels of 8 channels: dyq[o/8][p][o%8]
   std::fill_n(xp, z.x_pad.floats(), 0.0f);
-  std::fill_n(dyq, (size_t)N8 * Q, 0.0f);
-  std::fill_n(dwt, round_up(K, kMR) * N8, 0.0f);
-  const int* offsets = tap_offsets(z.x_pad, g.kernel.h, g.kernel.w, g.dilation, ws.ints.data());
+  const int kh = g.kernel.h, kw = g.kernel.w, d = g.dilation.h, ph = g.padding.h, OW = z.ys.w;
+  const int* offsets = tap_offsets(z.x_pad, kh, kw, g.dilation, false, ws.ints.data());
+  const int* pos = grid_positions(z.ys.h, OW, z.x_pad.pitch, 1, ws.ints.data() + K);
+  float edge[kMR * kNR];
   for (int n = 0; n < xs.n; n++) {
     pad_copy(z.x_pad, x + (size_t)n * xs.per_example(), xp);
-    const float* dyn = dy + (size_t)n * z.ys.per_example();
-    dy_to_panels(dyn, c_out, OH, OW, pitch, Q, dyq);
+    rows_to_panels(dy + (size_t)n * z.ys.per_example(), c_out, P, dyq);
     for (int k = 0; k < K; k += kMR) {
-      const float* rows[kMR];
-      for (int r = 0; r < kMR; r++) rows[r] = xp + offsets[std::min(k + r, K - 1)];  // spare rows: discarded
-      for (int o = 0; o < N8; o += kNR)
-        gemm_micro_4x8_rows_a(Q, rows, dyq + (size_t)o * Q, dwt + (size_t)k * N8 + o, N8, true);
+      const int rows = std::min(kMR, K - k);
+      const float* taps[kMR];
+      for (int r = 0; r < kMR; r++) taps[r] = xp + offsets[std::min(k + r, K - 1)];  // spare rows: discarded
+      // kernel rows a of taps k..k+rows−1 (ordered (c, a, b)); output row i reads the image with
+      // kernel row a iff ph ≤ i + a·d < ph + H
+      int a_min = kh, a_max = 0;
+      for (int r = 0; r < rows; r++) a_min = std::min(a_min, (k + r) / kw % kh), a_max = std::max(a_max, (k + r) / kw % kh);
+      const int i0 = std::max(0, ph - a_max * d), i1 = std::min(z.ys.h, ph + xs.h - a_min * d);
+      const int p0 = std::min(i0, i1) * OW, pc = std::max(0, i1 - i0) * OW;
+      for (int o = 0; o < c_out; o += kNR) {
+        const int cols = std::min(kNR, c_out - o);
+        const float* b = dyq + (size_t)o * P + (size_t)p0 * kNR;
+        float* c = dw + (size_t)o * K + k;
+        if (rows == kMR && cols == kNR) {
+          gemm_micro_4x8_gather_a(pc, taps, pos + p0, b, c, K, true, true);
+          continue;
+        }
+        gemm_micro_4x8_gather_a(pc, taps, pos + p0, b, edge, kNR, false, false);
+        for (int r = 0; r < rows; r++)
+          for (int q = 0; q < cols; q++) c[(size_t)q * K + r] += edge[r * kNR + q];
+      }
     }
   }
-  for (int o = 0; o < c_out; o++)
-    for (int k = 0; k < K; k++) dw[(size_t)o * K + k] += dwt[(size_t)k * N8 + o];
 }
 
 void conv2d_backward(const float* x, const Shape& xs, const float* w, int c_out, const ConvGeometry& g,

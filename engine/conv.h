@@ -40,8 +40,9 @@ void conv2d_forward_naive(const float* x, const Shape& xs, const float* w, const
 void conv2d_backward_naive(const float* x, const Shape& xs, const float* w, int c_out,
                            const ConvGeometry& g, const float* dy, float* dx, float* dw, float* db);
 
-// Fast path: the GEMM reads a zero-padded copy of each example in place when the stride along the
-// width is 1 (implicit im2col), else im2col writes straight into the GEMM's packed layout.
+// Fast path: the GEMM's micro-kernel reads a zero-padded copy of each example in place (implicit
+// im2col), or — when that copy would be larger than the column matrix — im2col writes the matrix
+// straight into the GEMM's packed layout.
 // ws holds at least conv2d_workspace() (forward and backward alike); more than
 // Limits::max_workspace_floats is an Error.
 void conv2d_forward(const float* x, const Shape& xs, const float* w, const float* b, int c_out,

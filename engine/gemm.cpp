@@ -94,10 +94,11 @@ static void pack_b(const GemmArgs& g, int pc, int kc, int jc, int nc, float* out
 
 // 8 accumulators of 4 lanes live in registers; per k: 2 loads of B, 4 splats of A, 8 multiply-adds.
 // a_at(k, r) is A's element (row r, step k), b_row(k) points at B's 8 values of step k: the packed
-// GEMM and the convolutions that read their operands in place share this one loop.
+// GEMM and the convolutions that read A in place share this one loop. The tile goes to c row by
+// row, or (transposed) column by column: column q's 4 values at c + q·ldc.
 template <class AAt, class BRow>
 __attribute__((always_inline)) static inline void micro_4x8(int kc, AAt a_at, BRow b_row, float* c, int ldc,
-                                                            bool add) {
+                                                            bool add, bool transposed = false) {
   f32x4 c00 = {}, c01 = {}, c10 = {}, c11 = {}, c20 = {}, c21 = {}, c30 = {}, c31 = {};
   for (int k = 0; k < kc; k++) {
     const float* b = b_row(k);
@@ -108,16 +109,21 @@ __attribute__((always_inline)) static inline void micro_4x8(int kc, AAt a_at, BR
     c20 += a2 * b0; c21 += a2 * b1;
     c30 += a3 * b0; c31 += a3 * b1;
   }
-  f32x4 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
+  f32x4 out[8] = {c00, c01, c10, c11, c20, c21, c30, c31};  // rows: out[2r], out[2r + 1]
+  if (transposed) {  // columns 0–3 from the left halves, 4–7 from the right
+    transpose4(out[0], out[2], out[4], out[6]);
+    transpose4(out[1], out[3], out[5], out[7]);
+    const f32x4 cols[8] = {out[0], out[2], out[4], out[6], out[1], out[3], out[5], out[7]};
+    for (int q = 0; q < NR; q++) {
+      float* col = c + (size_t)q * ldc;
+      store4(col, add ? load4(col) + cols[q] : cols[q]);
+    }
+    return;
+  }
   for (int r = 0; r < MR; r++) {
     float* row = c + (size_t)r * ldc;
-    if (add) {
-      store4(row, load4(row) + acc[r][0]);
-      store4(row + 4, load4(row + 4) + acc[r][1]);
-    } else {
-      store4(row, acc[r][0]);
-      store4(row + 4, acc[r][1]);
-    }
+    store4(row, add ? load4(row) + out[2 * r] : out[2 * r]);
+    store4(row + 4, add ? load4(row + 4) + out[2 * r + 1] : out[2 * r + 1]);
   }
 }
 
@@ -125,22 +131,15 @@ void gemm_micro_4x8(int kc, const float* a, const float* b, float* c, int ldc, b
   micro_4x8(kc, [a](int k, int r) { return a[k * MR + r]; }, [b](int k) { return b + k * NR; }, c, ldc, add);
 }
 
-void gemm_micro_4x8_gather_b(int kc, const float* a, const float* b, const int* b_offsets, float* c, int ldc,
-                             bool add) {
-  micro_4x8(kc, [a](int k, int r) { return a[k * MR + r]; }, [b, b_offsets](int k) { return b + b_offsets[k]; },
-            c, ldc, add);
-}
-
-void gemm_micro_4x8_rows_a(int kc, const float* const a_rows[4], const float* b, float* c, int ldc, bool add) {
+void gemm_micro_4x8_gather_a(int kc, const float* const a_rows[4], const int* a_offsets, const float* b, float* c,
+                             int ldc, bool add, bool transposed_c) {
   const float *a0 = a_rows[0], *a1 = a_rows[1], *a2 = a_rows[2], *a3 = a_rows[3];
-  micro_4x8(kc, [=](int k, int r) { return (r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3)[k]; },
-            [b](int k) { return b + k * NR; }, c, ldc, add);
-}
-
-void gemm_pack_a(const float* a, int M, int K, int lda, float* out) {
-  GemmArgs g;
-  g.M = M, g.K = K, g.A = a, g.lda = lda;
-  pack_a(g, 0, M, 0, K, out);
+  micro_4x8(kc,
+            [=](int k, int r) {
+              const int at = a_offsets[k];
+              return (r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3)[at];
+            },
+            [b](int k) { return b + k * NR; }, c, ldc, add, transposed_c);
 }
 
 static size_t round_up_nr(int n) { return ((size_t)n + NR - 1) / NR * NR; }

@@ -38,19 +38,15 @@ size_t gemm_packed_b_size(int K, int N);
 // Writes row k (N values) of B into the packed layout (pad columns must stay zero).
 void gemm_pack_b_row(const float* row, int k, int K, int N, float* packed);
 
-// A (M×K, row-major, rows lda apart) → gemm's A panels: 4 rows each, k-major, the last one
-// zero-filled; panel i at out + 4·i·K. round_up(M, 4)·K floats. For kernels that keep A packed.
-void gemm_pack_a(const float* a, int M, int K, int lda, float* out);
-
 // The micro-kernel alone, exposed for the kernel benchmark (its peak is gemm's ceiling):
 // c[4×8] (= or +=) a_panel[kc×4]ᵀ · b_panel[kc×8], panels k-major.
 void gemm_micro_4x8(int kc, const float* a, const float* b, float* c, int ldc, bool add);
 
-// The same kernel with an operand read in place instead of packed (convolution without a column
-// matrix, conv.cpp): B's step k is the 8 floats at b + b_offsets[k] …
-void gemm_micro_4x8_gather_b(int kc, const float* a, const float* b, const int* b_offsets, float* c, int ldc,
-                             bool add);
-// … or A's row r is a_rows[r][0..kc) (4 rows anywhere, unit stride); B packed as above.
-void gemm_micro_4x8_rows_a(int kc, const float* const a_rows[4], const float* b, float* c, int ldc, bool add);
+// The same kernel with A read in place through an index, for convolution without a column matrix
+// (conv.cpp): A's row r, step k is a_rows[r][a_offsets[k]]; B's step k is the 8 floats at b + 8k.
+// With transposed_c the tile is stored as its 8 columns, 4 floats each at c + column·ldc (for a
+// channel-major output).
+void gemm_micro_4x8_gather_a(int kc, const float* const a_rows[4], const int* a_offsets, const float* b, float* c,
+                             int ldc, bool add, bool transposed_c);
 
 }  // namespace convlab
