@@ -405,9 +405,12 @@ static void conv2d_backward_filter_implicit(const float* x, const Shape& xs, int
       // kernel rows a of taps k..k+rows−1 (ordered (c, a, b)); output row i reads the image with
       // kernel row a iff ph ≤ i + a·d < ph + H
       int a_min = kh, a_max = 0;
-      for (int r = 0; r < rows; r++) a_min = std::min(a_min, (k + r) / kw % kh), a_max = std::max(a_max, (k + r) / kw % kh);
-      const int i0 = std::max(0, ph - a_max * d), i1 = std::min(z.ys.h, ph + xs.h - a_min * d);
-      const int p0 = std::min(i0, i1) * OW, pc = std::max(0, i1 - i0) * OW;
+      for (int r = 0; r < rows; r++) {
+        const int a = (k + r) / kw % kh;
+        a_min = std::min(a_min, a), a_max = std::max(a_max, a);
+      }
+      const int i0 = std::clamp(ph - a_max * d, 0, z.ys.h), i1 = std::max(i0, std::min(z.ys.h, ph + xs.h - a_min * d));
+      const int p0 = i0 * OW, pc = (i1 - i0) * OW;
       for (int o = 0; o < c_out; o += kNR) {
         const int cols = std::min(kNR, c_out - o);
         const float* b = dyq + (size_t)o * P + (size_t)p0 * kNR;
