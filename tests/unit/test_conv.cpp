@@ -130,7 +130,7 @@ TEST_CASE("conv2d stride 1 (read in place, no column matrix): 400 shapes against
   Rng rng(8);
   for (int trial = 0; trial < 400; trial++) {
     ConvCase c = random_case(rng);
-    c.g.stride = {trial % 5 == 4 ? 2 : 1, 1};  // stride along the height alone keeps the forward in place
+    c.g.stride = {trial % 5 == 4 ? 2 : 1, 1};  // stride 2 along the height: the backward through the column matrix
     c.g.dilation = {test::random_int(rng, 1, 2), test::random_int(rng, 1, 2)};
     // mostly padding ≤ (k−1)·d (the backward in place), sometimes more (its fallback)
     c.g.padding = {test::random_int(rng, 0, (c.g.kernel.h - 1) * c.g.dilation.h + (trial % 7 == 6)),
