@@ -113,7 +113,8 @@ Printer conv_row(const char* name, const Shape& xs, int c_out, bool need_dx) {
 
 // A training step of the benchmark network (batch 32, SGD with momentum, one thread) as effective
 // GFLOP/s — forward, dX and dW of every layer (≈ 3× the forward), less dX of the first layer, which
-// nothing needs — against the micro-kernel measured just before it. Slow spells of a shared VM come
+// nothing needs — against the micro-kernel measured just before it, each the best call of its
+// window (random images: the step's cost does not depend on them). Slow spells of a shared VM come
 // and go within seconds, so the two alternate in short windows and each ratio compares neighbours.
 void step_vs_kernel(int rounds) {
   Network net(R"({"input":[1,28,28],"layers":[{"type":"conv2d","filters":8,"kernel":5,"padding":2},{"type":"relu"},
