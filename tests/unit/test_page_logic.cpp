@@ -8,6 +8,7 @@
 
 #include "datasets.h"
 #include "palette.h"
+#include "plot_columns.h"
 #include "pad.h"
 #include "preprocess.h"
 #include "presets.h"
@@ -608,4 +609,41 @@ TEST_CASE("colour scales: the stops at their values, linear between, clamped out
     CHECK(relative_luminance(colormap_rgb(Colormap::Diverging, v1, s)) < relative_luminance(colormap_rgb(Colormap::Diverging, v0, s)));
     CHECK(relative_luminance(colormap_rgb(Colormap::Diverging, -v1, s)) < relative_luminance(colormap_rgb(Colormap::Diverging, -v0, s)));
   }
+}
+
+TEST_CASE("plot_columns: one entry per pixel column, every point inside its column's range") {
+  // 5,000 noisy points with one spike, on 300 columns
+  std::vector<float> y(5000);
+  uint32_t state = 7;
+  for (float& v : y) state = state * 1664525u + 1013904223u, v = 0.5f + (float)(state >> 8) / (1u << 24) * 0.1f;
+  y[2345] = 3.0f;
+  y[100] = std::nanf("");
+  const double x0 = 0.064, dx = 0.064, x_lo = 0, x_hi = 5000 * 0.064;
+  const int width = 300;
+  const std::vector<convlab::PlotColumn> cols = convlab::plot_columns(y.data(), (int)y.size(), x0, dx, x_lo, x_hi, width);
+  REQUIRE(cols.size() == (size_t)width);
+  for (size_t i = 1; i < cols.size(); i++) CHECK(cols[i].column > cols[i - 1].column);
+  // each finite point is within the range of the column its x falls in; the mean is the mean of those
+  std::vector<double> sum(width, 0);
+  std::vector<int> n(width, 0);
+  std::vector<float> last(width, 0);
+  for (int k = 0; k < (int)y.size(); k++) {
+    if (!std::isfinite(y[k])) continue;
+    const int c = std::min(width - 1, (int)((x0 + k * dx - x_lo) / (x_hi - x_lo) * width));
+    const convlab::PlotColumn& col = cols[c];
+    REQUIRE(col.column == c);
+    CHECK(y[k] >= col.lo);
+    CHECK(y[k] <= col.hi);
+    sum[c] += y[k], n[c]++, last[c] = y[k];
+  }
+  for (const convlab::PlotColumn& col : cols) {
+    CHECK(col.mean == doctest::Approx(sum[col.column] / n[col.column]).epsilon(1e-6));
+    CHECK(col.last == last[col.column]);
+  }
+  // the spike is a column's top: drawing every 16th point would have skipped it
+  CHECK(std::count_if(cols.begin(), cols.end(), [](const convlab::PlotColumn& c) { return c.hi == 3.0f; }) == 1);
+  // points outside the frame are left out; no columns without a frame
+  CHECK(convlab::plot_columns(y.data(), 10, -100, 1, 0, 1000, 100).empty());
+  CHECK(convlab::plot_columns(y.data(), 10, 0, 1, 0, 0, 100).empty());
+  CHECK(convlab::plot_columns(y.data(), 10, 0, 1, 0, 10, 0).empty());
 }

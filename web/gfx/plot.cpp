@@ -1,5 +1,6 @@
 #include "plot.h"
 
+#include "plot_columns.h"
 #include "theme.h"
 
 #include <algorithm>
@@ -97,14 +98,28 @@ bool plot_lines(const char* id, const PlotAxes& axes, const std::vector<PlotSeri
 
   // the series, clipped to the frame
   dl->PushClipRect(a, b, true);
+  const int width = std::max(1, (int)(b.x - a.x));
   for (const PlotSeries& s : series) {
     std::vector<ImVec2> points;
-    // a long series (thousands of batches) is drawn with at most ~2 points per pixel
-    const int stride = std::max(1, s.count / std::max(1, (int)(2 * (b.x - a.x))));
-    for (int k = 0; k < s.count; k += stride)
-      if (std::isfinite(s.y[k])) points.push_back(ImVec2(px(s.x0 + k * s.dx), py(s.y[k])));
-    if (s.count && (s.count - 1) % stride && std::isfinite(s.y[s.count - 1]))
-      points.push_back(ImVec2(px(s.x0 + (s.count - 1) * s.dx), py(s.y[s.count - 1])));
+    if (s.count > width) {  // a long series (thousands of batches): one entry per pixel column
+      const std::vector<PlotColumn> columns = plot_columns(s.y, s.count, s.x0, s.dx, x_lo, x_hi, width);
+      if (s.envelope) {
+        // each column spans its points' range, joined to the column before as a line through every point would be
+        float before = std::nanf("");
+        for (const PlotColumn& c : columns) {
+          const float lo = std::isfinite(before) ? std::min(c.lo, before) : c.lo;
+          const float hi = std::isfinite(before) ? std::max(c.hi, before) : c.hi;
+          const float x = a.x + c.column, half = 0.5f * s.thickness;
+          dl->AddRectFilled(ImVec2(x, py(hi) - half), ImVec2(x + 1, py(lo) + half), s.color);
+          before = c.last;
+        }
+        continue;
+      }
+      for (const PlotColumn& c : columns) points.push_back(ImVec2(a.x + c.column + 0.5f, py(c.mean)));
+    } else {
+      for (int k = 0; k < s.count; k++)
+        if (std::isfinite(s.y[k])) points.push_back(ImVec2(px(s.x0 + k * s.dx), py(s.y[k])));
+    }
     if (points.size() > 1) dl->AddPolyline(points.data(), (int)points.size(), s.color, 0, s.thickness);
     if (s.markers || points.size() == 1)  // a single point is a dot, not an invisible line
       for (const ImVec2& p : points) dl->AddCircleFilled(p, 3.0f, s.color);

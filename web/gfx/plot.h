@@ -16,6 +16,7 @@ struct PlotSeries {
   double x0 = 0, dx = 1;  // the x of point k is x0 + k·dx
   bool markers = false;   // a dot at every point (few points: one per epoch)
   float thickness = 1.5f;
+  bool envelope = false;  // noisy: beyond one point per pixel column, each column shows its points' range
 };
 
 struct PlotAxes {

@@ -33,7 +33,7 @@ void training_plots(const TrainSettings& t) {
     axes.y_max = std::max(0.1, 1.1 * *std::max_element(average.begin(), average.end()));
     axes.x_min = 0, axes.x_max = std::max(per_point, per_point * tr.loss_history.size());
     keep_hover(plot_lines("loss", axes,
-                          {{"every batch", kRawLoss, tr.loss_history.data(), (int)tr.loss_history.size(), per_point, per_point, false, 1.0f},
+                          {{"every batch", kRawLoss, tr.loss_history.data(), (int)tr.loss_history.size(), per_point, per_point, false, 1.0f, true},
                            {"moving average", kLossAverage, average.data(), (int)average.size(), per_point, per_point, false, 2.0f}},
                           ImVec2(-1, height), &hover));
     mark("plot:loss");
