@@ -17,9 +17,9 @@
 namespace convlab {
 
 // The defaults are what Start on fresh weights of the default network uses: 15 epochs of the
-// 8,000 digits with a cosine schedule to 0 and weight decay 5e-4 — 98.35–98.9% on the 2,000 test
-// digits after 13–15 epochs (six seeds, CLI); a minute in the page runs 12–15 of them on two cores
-// without a GPU (README, "Performance", compares this recipe with others).
+// 8,000 digits with a cosine schedule to 0 and weight decay 5e-4 — 98.4–98.9% on the 2,000 test
+// digits after 15 epochs (eight seeds, CLI; mean 98.7%); a minute in the page runs 12–15 of them on
+// two cores without a GPU (README, "Performance", compares this recipe with others).
 struct TrainSettings {
   int optimizer = 0;  // 0 SGD, 1 Adam
   float lr = 0.08f, momentum = 0.9f, weight_decay = 5e-4f;
