@@ -8,6 +8,7 @@
 //   …  P float32 parameters, S float32 optimizer state
 //   …  u32 CRC-32 (IEEE) of every byte before it
 // Nothing read from the file is trusted before it is checked against the actual byte count.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -24,18 +25,20 @@ static constexpr uint32_t kVersion = 2, kOldestVersion = 1;
 static constexpr size_t kFixedHeader = 32;
 static constexpr size_t kMaxHeaderBytes = 1u << 20;
 
-static void put_u32(std::vector<uint8_t>& out, uint32_t v) {
-  for (int i = 0; i < 4; i++) out.push_back((uint8_t)(v >> (8 * i)));
+// Writers at a cursor into a buffer sized up front: a model file is written in one pass, without
+// the reallocations (and, in the page, the memory growth) of appending byte by byte.
+static uint8_t* put_u32(uint8_t* p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+  return p + 4;
 }
-static void put_u64(std::vector<uint8_t>& out, uint64_t v) {
-  for (int i = 0; i < 8; i++) out.push_back((uint8_t)(v >> (8 * i)));
-}
-static void put_floats(std::vector<uint8_t>& out, const std::vector<float>& v) {
+static uint8_t* put_u64(uint8_t* p, uint64_t v) { return put_u32(put_u32(p, (uint32_t)v), (uint32_t)(v >> 32)); }
+static uint8_t* put_floats(uint8_t* p, const std::vector<float>& v) {
   for (float f : v) {
     uint32_t bits;
     std::memcpy(&bits, &f, 4);
-    put_u32(out, bits);
+    p = put_u32(p, bits);
   }
+  return p;
 }
 static uint32_t get_u32(const uint8_t* p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -56,18 +59,20 @@ std::vector<uint8_t> Network::save(bool with_optimizer_state) const {
   header["rng"] = std::to_string(rng_.state);  // a string: JSON numbers lose 64-bit precision
   if (!class_names_.empty()) header["classNames"] = class_names_;
   const std::string text = header.dump();
-  std::vector<uint8_t> out(kMagic, kMagic + 8);
-  put_u32(out, kVersion);
-  put_u32(out, (uint32_t)text.size());
-  put_u64(out, params_.size());
-  put_u64(out, with_optimizer_state ? opt_m_.size() + opt_v_.size() : 0);
-  out.insert(out.end(), text.begin(), text.end());
-  put_floats(out, params_);
+  const size_t state = with_optimizer_state ? opt_m_.size() + opt_v_.size() : 0;
+  std::vector<uint8_t> out(kFixedHeader + text.size() + 4 * (params_.size() + state) + 4);
+  uint8_t* p = std::copy(kMagic, kMagic + 8, out.data());
+  p = put_u32(p, kVersion);
+  p = put_u32(p, (uint32_t)text.size());
+  p = put_u64(p, params_.size());
+  p = put_u64(p, state);
+  p = std::copy(text.begin(), text.end(), p);
+  p = put_floats(p, params_);
   if (with_optimizer_state) {
-    put_floats(out, opt_m_);
-    put_floats(out, opt_v_);
+    p = put_floats(p, opt_m_);
+    p = put_floats(p, opt_v_);
   }
-  put_u32(out, crc32(out.data(), out.size()));
+  put_u32(p, crc32(out.data(), out.size() - 4));
   return out;
 }
 
