@@ -124,10 +124,11 @@ uint64_t send_command(nlohmann::json cmd, const std::vector<uint8_t>& bytes = {}
 
 bool TrainerLink::pending() const { return last_command > app.trainer.acked; }
 
-void use_network(std::unique_ptr<Network> net, const std::string& source) {
-  std::vector<uint8_t> bytes;
+void use_network(std::unique_ptr<Network> net, const std::string& source, std::vector<uint8_t> file) {
+  // the trainer gets the file the network was read from as it is, or else the network written out
+  std::vector<uint8_t> bytes = std::move(file);
   try {
-    bytes = net->save();
+    if (bytes.empty()) bytes = net->save();
   } catch (const std::exception&) {
     app.error = "This network does not fit in memory; the current model is unchanged.";
     return;
@@ -241,8 +242,9 @@ void trainer_restarted(const std::string& why) {
   if (!app.net) return;
   const std::string source = app.model_source;
   try {
-    const std::vector<uint8_t> bytes = app.net->save();
-    use_network(std::make_unique<Network>(Network::load(bytes.data(), bytes.size())), source);
+    std::vector<uint8_t> bytes = app.net->save();
+    auto net = std::make_unique<Network>(Network::load(bytes.data(), bytes.size()));
+    use_network(std::move(net), source, std::move(bytes));
   } catch (const std::exception&) {
     app.error = "The trainer stopped (" + why + ") and cannot be restarted: out of memory.";
   }

@@ -227,7 +227,7 @@ void tip(const char* text);  // the last item's tooltip
 Heatmap& heatmap(const std::string& key);
 // Builds a network; on failure (any exception, out of memory) shows why and returns null.
 std::unique_ptr<Network> build_network(const NetworkSpec& spec, uint64_t seed);
-void use_network(std::unique_ptr<Network> net, const std::string& source);
+void use_network(std::unique_ptr<Network> net, const std::string& source, std::vector<uint8_t> file = {});
 // ---- data sets and my examples (panels/data.cpp) ----
 const TrainTestData* active_data();            // null until it is loaded
 std::string data_status();                     // of the active data set, for a line of text

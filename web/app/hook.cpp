@@ -69,12 +69,16 @@ EMSCRIPTEN_KEEPALIVE double convlab_max_model_file_bytes() { return (double)Limi
 
 namespace {
 // The network `make` gives becomes the live model, or the current one stays and the reason is
-// shown. Returns 1 on success.
-int adopt_model(const char* source, const std::function<std::unique_ptr<Network>()>& make) {
+// shown; `file`, when `make` fills it, is the model file the network was read from. Returns 1 on
+// success.
+int adopt_model(const char* source, const std::function<std::unique_ptr<Network>()>& make,
+                std::vector<uint8_t>* file = nullptr) {
   std::string error;
   try {
-    use_network(make(), source);
-    if (std::string(source) != "default") store_model();
+    auto net = make();
+    use_network(std::move(net), source, file ? std::move(*file) : std::vector<uint8_t>{});
+    // what is loaded is kept (the shipped model and the kept one are there already)
+    if (std::string(source) != "default" && std::string(source) != "browser storage") store_model();
     app.message = std::string("Loaded model: ") + source + ".";
     app.error.clear();
     return 1;
@@ -91,13 +95,17 @@ int adopt_model(const char* source, const std::function<std::unique_ptr<Network>
 
 // Loads a model file (`size` bytes in Module.convlabBytes, none when refused unread).
 EMSCRIPTEN_KEEPALIVE int convlab_load_model(int size, const char* source, int unread) {
-  return adopt_model(source, [&] {
-    if (unread)
-      throw Error("the file has " + std::to_string(size) + " bytes, more than a model file can have (" +
-                  std::to_string(Limits::max_model_file_bytes) + ")");
-    const std::vector<uint8_t> bytes = take_js_bytes(size);
-    return std::make_unique<Network>(Network::load(bytes.data(), bytes.size()));
-  });
+  std::vector<uint8_t> bytes;
+  return adopt_model(
+      source,
+      [&] {
+        if (unread)
+          throw Error("the file has " + std::to_string(size) + " bytes, more than a model file can have (" +
+                      std::to_string(Limits::max_model_file_bytes) + ")");
+        bytes = take_js_bytes(size);
+        return std::make_unique<Network>(Network::load(bytes.data(), bytes.size()));
+      },
+      &bytes);
 }
 
 // An ONNX model read by web/module/onnx_import.js: `json` has its spec, class names and each

@@ -71,8 +71,9 @@ void activate(int which) {
   app.draw.changed = true;  // the drawing's preprocessing is the data set's
   if (model_fits_data()) {
     try {
-      const std::vector<uint8_t> bytes = app.net->save();
-      use_network(std::make_unique<Network>(Network::load(bytes.data(), bytes.size())), app.model_source);
+      std::vector<uint8_t> bytes = app.net->save();
+      auto net = std::make_unique<Network>(Network::load(bytes.data(), bytes.size()));
+      use_network(std::move(net), app.model_source, std::move(bytes));
     } catch (const std::exception& e) {
       app.error = std::string("The model could not be handed to the trainer: ") + e.what();
     }
