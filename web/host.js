@@ -197,23 +197,9 @@
   // thread while the app starts would delay the first frame by about half a second.
   let defaultModel = fetchBytes('default.clmodel');
   defaultModel.catch(() => {});  // reported where awaited
-  // Opening IndexedDB takes a few hundred ms on a first visit. A flag in localStorage beside each
-  // kept model says whether there is one: with it, the kept model is looked up at once (meanwhile
-  // the app downloads and compiles); without it, the shipped model is shown at once and IndexedDB
-  // is asked afterwards (lookUpUnflaggedModel).
-  const KEPT_FLAG_KEY = 'convlab.kept.';  // + data set id
-  function setKeptFlag(id, kept) {
-    try {
-      if (kept) localStorage.setItem(KEPT_FLAG_KEY + id, '1');
-      else localStorage.removeItem(KEPT_FLAG_KEY + id);
-    } catch (e) { /* without storage there is nothing kept either */ }
-  }
-  function keptFlagged(id) {
-    try {
-      return localStorage.getItem(KEPT_FLAG_KEY + id) === '1' || (id === 'mnist' && !!localStorage.getItem(LEGACY_STORAGE_KEY));
-    } catch (e) { return false; }
-  }
-  const keptAtStart = keptFlagged('mnist') ? keptModel('mnist') : null;
+  // The model kept in this browser is looked up at once too: opening IndexedDB takes a few hundred
+  // ms on a first visit, which then overlaps the download and compilation instead of following them.
+  const keptAtStart = keptModel('mnist');
   let firstFrameDrawn;
   const firstFrame = new Promise((resolve) => { firstFrameDrawn = resolve; });
 
@@ -230,7 +216,6 @@
   async function keptModel(id) {
     try {
       const kept = await dbGet('models', id);
-      setKeptFlag(id, !!(kept && kept.bytes));
       if (kept && kept.bytes) return kept.bytes;
     } catch (e) { /* no storage: start from the default */ }
     if (id !== 'mnist') return null;
@@ -239,7 +224,6 @@
       if (legacy) {
         const bytes = fromBase64(legacy);
         await dbPut('models', 'mnist', { bytes, date: Date.now(), source: 'localStorage' });
-        setKeptFlag('mnist', true);
         localStorage.removeItem(LEGACY_STORAGE_KEY);
         return bytes;
       }
@@ -250,15 +234,6 @@
   async function loadKeptModel(id, kept = keptModel(id)) {
     const bytes = await kept;
     if (!(bytes && loadModelBytes(bytes, 'browser storage'))) await loadDefaultModel(id);
-  }
-  // A model kept without the flag (by a version of the page before it, or with the flag cleared)
-  // is loaded when IndexedDB gives it, if the shipped model is still shown as it came.
-  async function lookUpUnflaggedModel() {
-    const shipped = window.convlab.state();
-    const bytes = await keptModel('mnist');
-    const now = window.convlab.state();
-    if (bytes && now.model === 'default' && now.dataset === 'mnist' && now.steps === shipped.steps && !now.training)
-      loadModelBytes(bytes, 'browser storage');
   }
 
   async function loadDataset(id) {
@@ -368,12 +343,10 @@
       input.click();
     },
     storeModel(id, bytes) {
-      dbPut('models', id, { bytes, date: Date.now() }).then(() => setKeptFlag(id, true))
-        .catch((e) => storageFailed('the model', e));
+      dbPut('models', id, { bytes, date: Date.now() }).catch((e) => storageFailed('the model', e));
     },
     forgetModel(id) {
       dbDelete('models', id).catch(() => {});
-      setKeptFlag(id, false);
     },
     loadKeptModel(id) {
       loadKeptModel(id).catch((e) => app.ccall('convlab_dataset_failed', null, ['string', 'string'], [id, 'its model: ' + e.message]));
@@ -526,11 +499,9 @@
     app._convlab_set_trainer_threads(threaded ? 1 : 0, trainerThreads);
     startTrainer(compiled);
     document.getElementById('loading').remove();
-    if (keptAtStart) await loadKeptModel('mnist', keptAtStart);
-    else await loadDefaultModel('mnist');
+    await loadKeptModel('mnist', keptAtStart);
     restoreExamples();
     loadDataset('mnist');
-    if (!keptAtStart) lookUpUnflaggedModel().catch((e) => console.warn('ConvLab: the kept model was not looked up:', e));
   }).catch(failedToStart);
 
   function failedToStart(e) {

@@ -177,40 +177,6 @@ test('keep: save → load in a fresh browser gives the same prediction; a corrup
   await second.context.close();
 });
 
-test('a kept model: looked up before the first frame where the page flagged one, found afterwards where an earlier version kept it unflagged', async () => {
-  const { context, page, log } = await openPage(env);
-  const flag = () => page.evaluate(() => localStorage.getItem('convlab.kept.mnist'));
-  assert.equal((await state(page)).model, 'default');
-  assert.equal(await flag(), null);  // a first visit: nothing kept, so nothing waited for
-  // what an earlier version of the page left behind: a model in IndexedDB and no flag
-  await page.evaluate(async () => {
-    const bytes = new Uint8Array(await (await fetch('default.clmodel')).arrayBuffer());
-    await new Promise((resolve, reject) => {
-      const open = indexedDB.open('convlab', 1);
-      open.onupgradeneeded = () => {
-        open.result.createObjectStore('models');
-        open.result.createObjectStore('examples');
-      };
-      open.onsuccess = () => {
-        const tx = open.result.transaction('models', 'readwrite');
-        tx.objectStore('models').put({ bytes, date: Date.now() }, 'mnist');
-        tx.oncomplete = () => { open.result.close(); resolve(); };
-        tx.onerror = () => reject(tx.error);
-      };
-      open.onerror = () => reject(open.error);
-    });
-  });
-  await page.reload();
-  await page.waitForFunction(() => window.convlab && window.convlab.ready);
-  await waitFor(page, () => window.convlab.state().model === 'browser storage');
-  assert.equal(await flag(), '1');
-  await page.reload();
-  await page.waitForFunction(() => window.convlab && window.convlab.ready);
-  assert.equal((await state(page)).model, 'browser storage');  // flagged: loaded before the first frame
-  assert.deepEqual(log.problems, []);
-  await context.close();
-});
-
 test('phone viewport: renders at 390×844 (3× pixels) and draws with a finger', async () => {
   const { context, page, log } = await openPage(env, {
     viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true,
