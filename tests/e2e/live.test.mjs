@@ -2,13 +2,15 @@
 // LeNet-like · 98.9%", "your Tiny · 1 epoch · …"); Start on the shipped model says it fine-tunes and
 // offers a fresh copy; Reset and "Use this network" ask before throwing training away; an unsure
 // answer looks unsure. The Train plots: loss against examples seen, accuracy per epoch and the
-// learning rate, each with a read-out checked against the trainer's numbers.
+// learning rate, each with a read-out checked against the trainer's numbers; and the loss plot of a
+// long run read as pixels against the trainer's losses.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   artifacts, browserSuite, openPage, state, prediction, click, typeInto, waitFor, waitFrames, widget, reveal, drawStrokes,
 } from './browser.mjs';
+import { grab } from './png.mjs';
 
 const env = await browserSuite();
 
@@ -114,6 +116,87 @@ test('the Train plots: loss per batch and its average against examples seen, acc
   assert.ok(Math.abs(l.values[0] - expected) < 0.02 * rate, `lr at epoch ${l.x.toFixed(2)}: ${l.values[0]} vs ${expected}`);
   await waitFrames(page, 2);
   await page.screenshot({ path: path.join(artifacts, 'train-plot-lr-hover.png') });
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
+
+// The loss plot of a long run, read as pixels: with more batches than the plot has pixel columns,
+// each column must show the whole range of its batches' losses (joined to the column before, as a
+// line through every point would be) and the moving average — the extent of ink in every column
+// is computed here from the trainer's own losses and compared row by row.
+test('the loss plot over thousands of batches, read as pixels: every column spans its batches\' losses', async () => {
+  const { context, page, log } = await openPage(env);
+  await waitFor(page, () => window.convlab.state().dataLoaded, null, 60000);
+  await click(page, 'tab:Build');
+  await click(page, 'preset');
+  await click(page, 'preset:Tiny');
+  await click(page, 'button:Use this network');
+  await click(page, 'tab:Train');
+  await typeInto(page, 'field:batch', '8');
+  await typeInto(page, 'field:epochs', '2');
+  await click(page, 'button:Start');
+  await waitFor(page, () => window.convlab.state().epoch === 2 && !window.convlab.state().training, null, 180000);
+  await page.mouse.move(5, 5);  // no hover line or tooltip over the plot
+  const rect = await reveal(page, 'plot:loss');
+  await waitFrames(page, 3);
+  const s = await state(page);
+  const raw = s.lossHistory;
+  const px = await grab(page, rect);
+  await page.screenshot({ path: path.join(artifacts, 'train-plot-loss-long.png'), clip: { x: rect.x, y: rect.y, width: rect.w, height: rect.h } });
+
+  // ink: the curves and the frame's border, not the plot's background or its faint grid
+  const bg = [13, 14, 17];
+  const ink = (x, y) => { const p = px.rgb(x, y); return Math.abs(p[0] - bg[0]) + Math.abs(p[1] - bg[1]) + Math.abs(p[2] - bg[2]) > 120; };
+  const columnInk = (x, y0, y1) => { let n = 0; for (let y = y0; y < y1; y++) n += ink(x, y); return n; };
+  const rowInk = (y, x0, x1) => { let n = 0; for (let x = x0; x < x1; x++) n += ink(x, y); return n; };
+  // the frame: its border is the first and last column and row that are ink nearly all along
+  let left = 0, right = px.width - 1, top = 0, bottom = px.height - 1;
+  while (left < px.width && columnInk(left, 0, px.height) < 0.5 * px.height) left++;
+  while (right > left && columnInk(right, 0, px.height) < 0.5 * px.height) right--;
+  while (top < px.height && rowInk(top, left, right) < 0.9 * (right - left)) top++;
+  while (bottom > top && rowInk(bottom, left, right) < 0.9 * (right - left)) bottom--;
+  const width = right + 1 - left, height = bottom + 1 - top;
+  assert.ok(width > 400 && width < px.width && height > 80, `frame ${left},${top} ${width}×${height} in ${px.width}×${px.height}`);
+  assert.ok(raw.length > 2 * width, `${raw.length} batches for ${width} columns`);
+
+  // what the page should draw, from the trainer's losses (web/app/panels/train.cpp, web/gfx/plot.cpp)
+  const average = [];
+  raw.forEach((v, k) => average.push(k ? 0.95 * average[k - 1] + 0.05 * v : v));
+  const yMax = Math.max(0.1, 1.1 * Math.max(...average));
+  const py = (v) => Math.min(bottom, Math.max(top, bottom + 1 - v / yMax * height));
+  const columns = new Map();  // column → {lo, hi, last, mean of the average}
+  raw.forEach((v, k) => {
+    const c = Math.min(width - 1, Math.floor((k + 1) / raw.length * width));
+    const col = columns.get(c) || { lo: v, hi: v, last: v, sum: 0, n: 0 };
+    col.lo = Math.min(col.lo, v), col.hi = Math.max(col.hi, v), col.last = v, col.sum += average[k], col.n++;
+    columns.set(c, col);
+  });
+  const expected = new Map();
+  let before = null;
+  for (const [c, col] of [...columns.entries()].sort((a, b) => a[0] - b[0])) {
+    const hi = before === null ? col.hi : Math.max(col.hi, before), lo = before === null ? col.lo : Math.min(col.lo, before);
+    const mean = col.sum / col.n;
+    expected.set(c, { top: Math.min(py(hi) - 0.5, py(mean) - 1), bottom: Math.max(py(lo) + 0.5, py(mean) + 1) });
+    before = col.last;
+  }
+
+  // every column away from the legend (top right) and the frame's edges, within 2.5 px; the column
+  // a pixel belongs to is allowed one column of slack (the frame starts at a fractional x)
+  let checked = 0, matched = 0;
+  const misses = [];
+  for (let x = left + 3; x < right - 160; x++) {
+    let inkTop = -1, inkBottom = -1;
+    for (let y = top + 1; y < bottom; y++) if (ink(x, y)) { if (inkTop < 0) inkTop = y; inkBottom = y; }
+    checked++;
+    const fits = [-1, 0, 1].some((d) => {
+      const e = expected.get(x - left + d);
+      return e && inkTop >= 0 && Math.abs(inkTop - e.top) <= 2.5 && Math.abs(inkBottom + 1 - e.bottom) <= 2.5;
+    });
+    if (fits) matched++;
+    else if (misses.length < 5) misses.push(`x ${x}: ink ${inkTop}..${inkBottom}, expected ${JSON.stringify(expected.get(x - left))}`);
+  }
+  console.log(`loss plot of ${raw.length} batches on ${width} columns: ${matched} of ${checked} columns as computed`);
+  assert.ok(matched >= 0.97 * checked, `${matched} of ${checked} columns: ${misses.join('; ')}`);
   assert.deepEqual(log.problems, []);
   await context.close();
 });
