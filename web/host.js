@@ -488,13 +488,19 @@
     });
   }
 
-  loadScript(build + '.js').then(() => wasm).then((compiled) => createConvLabApp({
-    canvas: document.getElementById('canvas'),
-    instantiateWasm(imports, receive) {
-      WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled), failedToStart);
-      return {};
-    },
-  }).then((module) => [module, compiled])).then(async ([module, compiled]) => {
+  const canvas = document.getElementById('canvas');
+  loadScript(build + '.js').then(() => wasm).then((compiled) => {
+    // The app redraws only what changed since the last frame (web/gfx/ui_renderer.h), so the canvas
+    // keeps its pixels from one frame to the next; GLFW's window then takes this context as it is.
+    canvas.getContext('webgl2', { preserveDrawingBuffer: true, alpha: false, antialias: false, depth: false, stencil: false });
+    return createConvLabApp({
+      canvas,
+      instantiateWasm(imports, receive) {
+        WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled), failedToStart);
+        return {};
+      },
+    }).then((module) => [module, compiled]);
+  }).then(async ([module, compiled]) => {
     app = module;
     app._convlab_set_trainer_threads(threaded ? 1 : 0, trainerThreads);
     startTrainer(compiled);

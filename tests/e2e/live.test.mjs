@@ -8,9 +8,9 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  artifacts, browserSuite, openPage, state, prediction, click, typeInto, waitFor, waitFrames, widget, reveal, drawStrokes,
+  artifacts, browserSuite, openPage, state, prediction, click, typeInto, waitFor, waitFrames, widget, reveal, drawStrokes, DIGITS,
 } from './browser.mjs';
-import { grab } from './png.mjs';
+import { decodePng, grab } from './png.mjs';
 
 const env = await browserSuite();
 
@@ -197,6 +197,58 @@ test('the loss plot over thousands of batches, read as pixels: every column span
   }
   console.log(`loss plot of ${raw.length} batches on ${width} columns: ${matched} of ${checked} columns as computed`);
   assert.ok(matched >= 0.97 * checked, `${matched} of ${checked} columns: ${misses.join('; ')}`);
+  assert.deepEqual(log.problems, []);
+  await context.close();
+});
+
+// The page redraws only the rectangles where something changed (web/gfx/damage.h) and keeps the
+// rest of the last frame. Whatever happened in between — training, a digit drawn, a button hovered,
+// the Inspect views' images recoloured — what the canvas shows must be what a full redraw draws.
+test('a frame redraws only what changed, and the canvas then equals a full redraw', async () => {
+  const { context, page, log } = await openPage(env);
+  await waitFor(page, () => window.convlab.state().dataLoaded, null, 60000);
+  const canvasPixels = 1280 * 800;
+  const sameAsFullRedraw = async (name) => {
+    await page.mouse.move(640, 795);  // hover nothing
+    await waitFrames(page, 5);
+    const partial = await page.screenshot({ path: path.join(artifacts, `${name}.png`) });
+    await page.evaluate(() => window.convlab.act('redraw-all'));
+    await waitFrames(page, 3);
+    const full = await page.screenshot();
+    const a = decodePng(partial), b = decodePng(full);
+    let differ = 0;
+    for (let y = 0; y < a.height; y++)
+      for (let x = 0; x < a.width; x++) if (a.rgb(x, y).join() !== b.rgb(x, y).join()) differ++;
+    assert.equal(differ, 0, `${name}: ${differ} pixels differ from a full redraw`);
+  };
+
+  await click(page, 'tab:Train');
+  await click(page, 'button:Start');
+  await waitFor(page, () => window.convlab.state().trainerRunning);
+  await page.waitForTimeout(1500);
+  const s0 = await state(page);
+  await page.waitForTimeout(2000);
+  const s1 = await state(page);
+  const perFrame = (s1.redrawnPixelsTotal - s0.redrawnPixelsTotal) / (s1.frames - s0.frames);
+  console.log(`training: ${(100 * perFrame / canvasPixels).toFixed(1)}% of the canvas redrawn a frame on average`);
+  assert.ok(s1.examplesSeen > s0.examplesSeen);
+  assert.ok(perFrame > 0 && perFrame < 0.5 * canvasPixels, `${perFrame} pixels a frame`);
+  // while it trains: a digit on the pad, a button hovered and left
+  await drawStrokes(page, DIGITS[3]);
+  const pause = await widget(page, 'button:Pause');
+  await page.mouse.move(pause.x + pause.w / 2, pause.y + pause.h / 2);
+  await waitFrames(page, 3);
+  await page.mouse.move(640, 795);
+  await page.waitForTimeout(1000);
+  await click(page, 'button:Pause');
+  await waitFor(page, () => !window.convlab.state().trainerRunning);
+  await sameAsFullRedraw('redraw-after-training');
+
+  // the Inspect views: images recoloured by shaders as the drawing changes
+  await click(page, 'tab:Inspect');
+  await waitFrames(page, 3);
+  await drawStrokes(page, DIGITS[7]);
+  await sameAsFullRedraw('redraw-inspect');
   assert.deepEqual(log.problems, []);
   await context.close();
 });

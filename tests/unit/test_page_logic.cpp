@@ -6,6 +6,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "damage.h"
 #include "datasets.h"
 #include "palette.h"
 #include "plot_columns.h"
@@ -646,4 +647,141 @@ TEST_CASE("plot_columns: one entry per pixel column, every point inside its colu
   CHECK(convlab::plot_columns(y.data(), 10, -100, 1, 0, 1000, 100).empty());
   CHECK(convlab::plot_columns(y.data(), 10, 0, 1, 0, 0, 100).empty());
   CHECK(convlab::plot_columns(y.data(), 10, 0, 1, 0, 10, 0).empty());
+}
+
+// ---- damage tracking (web/gfx/damage.h) ----
+
+namespace {
+using convlab::DamageRect;
+using convlab::DamageTracker;
+struct Quad {
+  float x0, y0, x1, y1;
+  uint64_t content;
+};
+std::vector<DamageRect> frame(DamageTracker& t, int w, int h, const std::vector<Quad>& quads) {
+  t.begin(w, h);
+  for (const Quad& q : quads) t.add(q.x0, q.y0, q.x1, q.y1, q.content);
+  return t.end();
+}
+bool covers(const std::vector<DamageRect>& rects, int x, int y) {
+  return std::any_of(rects.begin(), rects.end(), [&](const DamageRect& r) { return x >= r.x0 && x < r.x1 && y >= r.y0 && y < r.y1; });
+}
+}  // namespace
+
+TEST_CASE("damage: the first frame, a new size and invalidate() redraw everything; an unchanged frame nothing") {
+  DamageTracker t;
+  const std::vector<Quad> ui = {{0, 0, 300, 200, 1}, {50, 50, 60, 60, 2}};
+  auto all = frame(t, 300, 200, ui);
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].x0 == 0);
+  CHECK(all[0].y0 == 0);
+  CHECK(all[0].x1 == 300);  // clipped to the canvas, not to whole tiles
+  CHECK(all[0].y1 == 200);
+  CHECK(t.dirty_pixels() == 300 * 200);
+  CHECK(frame(t, 300, 200, ui).empty());
+  CHECK(t.dirty_pixels() == 0);
+  CHECK(frame(t, 310, 200, ui).size() == 1);
+  CHECK(t.dirty_pixels() == 310 * 200);
+  t.invalidate();
+  CHECK(t.dirty_pixels() == 310 * 200);  // of the frame before; the next one is all dirty
+  CHECK(frame(t, 310, 200, ui).size() == 1);
+  CHECK(frame(t, 310, 200, ui).empty());
+}
+
+TEST_CASE("damage: what changed is redrawn, where it was and where it is, and nothing far from it") {
+  DamageTracker t;
+  const int k = DamageTracker::kTile;
+  frame(t, 640, 480, {{0, 0, 640, 480, 1}, {100, 100, 110, 110, 2}, {400, 300, 420, 310, 3}});
+  SUBCASE("a colour changes") {
+    auto r = frame(t, 640, 480, {{0, 0, 640, 480, 1}, {100, 100, 110, 110, 99}, {400, 300, 420, 310, 3}});
+    CHECK(covers(r, 100, 100));
+    CHECK(covers(r, 109, 109));
+    CHECK_FALSE(covers(r, 405, 305));
+    CHECK_FALSE(covers(r, 0, 0));
+    CHECK(t.dirty_pixels() <= 4 * k * k);  // the tiles around it, with the one-pixel margin
+  }
+  SUBCASE("a quad moves: both places") {
+    auto r = frame(t, 640, 480, {{0, 0, 640, 480, 1}, {200, 20, 210, 30, 2}, {400, 300, 420, 310, 3}});
+    CHECK(covers(r, 105, 105));
+    CHECK(covers(r, 205, 25));
+    CHECK_FALSE(covers(r, 405, 305));
+  }
+  SUBCASE("the same two overlapping things drawn in the other order (blending depends on it)") {
+    frame(t, 640, 480, {{0, 0, 640, 480, 1}, {100, 100, 110, 110, 2}, {105, 105, 115, 115, 4}});
+    CHECK(frame(t, 640, 480, {{0, 0, 640, 480, 1}, {100, 100, 110, 110, 2}, {105, 105, 115, 115, 4}}).empty());
+    auto r = frame(t, 640, 480, {{0, 0, 640, 480, 1}, {105, 105, 115, 115, 4}, {100, 100, 110, 110, 2}});
+    CHECK(covers(r, 107, 107));
+  }
+  SUBCASE("a pixel just outside a quad's edge is redrawn with it (a triangle reaches the pixels its edge crosses)") {
+    frame(t, 640, 480, {{0, 0, 640, 480, 1}, {0, 0, (float)k - 0.5f, 10, 7}});
+    auto r = frame(t, 640, 480, {{0, 0, 640, 480, 1}, {0, 0, (float)k - 0.5f, 10, 8}});
+    CHECK(covers(r, k, 5));
+  }
+}
+
+TEST_CASE("damage: dirty tiles merge into few rectangles; too many become their bounding box") {
+  DamageTracker t;
+  const int k = DamageTracker::kTile;
+  std::vector<Quad> base = {{0, 0, 1280, 800, 1}};
+  frame(t, 1280, 800, base);
+  // a column of changed tiles (a progress bar's end, a plot) → one rectangle
+  auto column = base;
+  column.push_back({5.0f * k + 4, 2.0f * k + 4, 6.0f * k - 4, 9.0f * k - 4, 5});
+  auto r = frame(t, 1280, 800, column);
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].x0 == 5 * k);
+  CHECK(r[0].x1 == 6 * k);
+  CHECK(r[0].y0 == 2 * k);
+  CHECK(r[0].y1 == 9 * k);
+  // two separate places → two rectangles, each of the tiles there
+  frame(t, 1280, 800, base);
+  auto two = base;
+  two.push_back({4.0f * k + 4, 4.0f * k + 4, 5.0f * k - 4, 5.0f * k - 4, 6});
+  two.push_back({20.0f * k + 4, 20.0f * k + 4, 21.0f * k - 4, 21.0f * k - 4, 7});
+  r = frame(t, 1280, 800, two);
+  CHECK(r.size() == 2);
+  CHECK(t.dirty_pixels() == 2 * k * k);
+  // a checkerboard of changes → the bounding box
+  frame(t, 1280, 800, base);
+  auto many = base;
+  for (int i = 0; i < 2 * DamageTracker::kMaxRects; i++)
+    many.push_back({(2.0f * (i % 10) + 1) * k + 4, (2.0f * (i / 10) + 1) * k + 4, (2.0f * (i % 10) + 2) * k - 4,
+                    (2.0f * (i / 10) + 2) * k - 4, (uint64_t)(100 + i)});
+  r = frame(t, 1280, 800, many);
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].x0 == k);
+  CHECK(r[0].y0 == k);
+  CHECK(r[0].x1 == 20 * k);
+  CHECK(r[0].y1 == 10 * k);
+  // every changed tile lies in some rectangle, whatever the pattern
+  for (int trial = 0; trial < 20; trial++) {
+    frame(t, 1280, 800, base);
+    auto some = base;
+    uint64_t s = 12345 + trial;
+    std::vector<std::pair<int, int>> changed;
+    for (int i = 0; i < 12; i++) {
+      s = s * 6364136223846793005ull + 1442695040888963407ull;
+      const int c = (int)((s >> 33) % 40), row = (int)((s >> 13) % 25);
+      changed.push_back({c, row});
+      some.push_back({(float)c * k + 4, (float)row * k + 4, (float)(c + 1) * k - 4, (float)(row + 1) * k - 4, 1000 + s});
+    }
+    r = frame(t, 1280, 800, some);
+    for (auto [c, row] : changed) CHECK(covers(r, c * k + k / 2, row * k + k / 2));
+    for (size_t i = 0; i < r.size(); i++)
+      for (size_t j = i + 1; j < r.size(); j++)  // disjoint: no pixel is drawn twice
+        CHECK((r[i].x1 <= r[j].x0 || r[j].x1 <= r[i].x0 || r[i].y1 <= r[j].y0 || r[j].y1 <= r[i].y0));
+  }
+}
+
+TEST_CASE("damage: hash_bytes depends on every byte and on the seed") {
+  unsigned char a[21] = {};
+  const uint64_t h = convlab::hash_bytes(a, sizeof a, 1);
+  CHECK(h == convlab::hash_bytes(a, sizeof a, 1));
+  CHECK(h != convlab::hash_bytes(a, sizeof a, 2));
+  CHECK(h != convlab::hash_bytes(a, 20, 1));
+  for (size_t i = 0; i < sizeof a; i++) {
+    a[i] = 1;
+    CHECK(convlab::hash_bytes(a, sizeof a, 1) != h);
+    a[i] = 0;
+  }
 }

@@ -201,7 +201,9 @@ struct App {
   std::map<std::string, std::array<float, 2>> legends;  // the values at a legend bar's two ends, by name
   struct {
     int lists, commands, vertices, triangles;
+    int64_t redrawn_pixels;  // the canvas's pixels drawn again: only where something changed
   } drawn{};  // what the last frame gave the GPU (a software GPU's cost grows with it)
+  int64_t redrawn_pixels_total = 0;  // over all frames
 };
 extern App app;
 

@@ -14,6 +14,7 @@
 #include "datasets.h"
 #include "js_bytes.h"
 #include "presets.h"
+#include "ui_renderer.h"
 
 using namespace convlab;
 
@@ -270,6 +271,7 @@ EMSCRIPTEN_KEEPALIVE int convlab_act(const char* name) {
   else if (a.rfind("add:", 0) == 0) add_example(std::atoi(a.c_str() + 4));
   else if (a == "new-head") new_network_for_classes(false);
   else if (a == "fine-tune") new_network_for_classes(true);
+  else if (a == "redraw-all") ui_renderer_redraw_all();
   else return 0;
   return 1;
 }
@@ -292,7 +294,8 @@ EMSCRIPTEN_KEEPALIVE const char* convlab_state_json() {
   j["testAccuracies"] = t.test_acc_history;
   j["fps"] = ImGui::GetIO().Framerate;
   j["drawn"] = {{"lists", app.drawn.lists}, {"commands", app.drawn.commands}, {"vertices", app.drawn.vertices},
-                {"triangles", app.drawn.triangles}};
+                {"triangles", app.drawn.triangles}, {"redrawnPixels", app.drawn.redrawn_pixels}};
+  j["redrawnPixelsTotal"] = app.redrawn_pixels_total;
   j["frames"] = app.frames;  // frames drawn so far: tests wait for frames, not milliseconds
   j["error"] = app.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(app.error);
   j["message"] = app.message;

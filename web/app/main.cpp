@@ -294,13 +294,10 @@ void frame() {
   announce_changes();
   ImGui::Render();
   const ImDrawData* drawn = ImGui::GetDrawData();
-  app.drawn = {drawn->CmdListsCount, 0, drawn->TotalVtxCount, drawn->TotalIdxCount / 3};
+  app.drawn = {drawn->CmdListsCount, 0, drawn->TotalVtxCount, drawn->TotalIdxCount / 3, 0};
   for (int n = 0; n < drawn->CmdListsCount; n++) app.drawn.commands += drawn->CmdLists[n]->CmdBuffer.Size;
-  glViewport(0, 0, (int)(io.DisplaySize.x * device_pixel_ratio), (int)(io.DisplaySize.y * device_pixel_ratio));
-  const ImVec4 background = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
-  glClearColor(background.x, background.y, background.z, 1.0f);
-  glClear(GL_COLOR_BUFFER_BIT);
-  ui_renderer_draw(ImGui::GetDrawData());
+  app.drawn.redrawn_pixels = ui_renderer_draw(ImGui::GetDrawData(), ImGui::GetStyle().Colors[ImGuiCol_WindowBg]);
+  app.redrawn_pixels_total += app.drawn.redrawn_pixels;
   app.frames++;
   if (!app.ready_reported && app.net && app.frames > 1) {
     app.ready_reported = true;

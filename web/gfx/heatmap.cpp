@@ -5,6 +5,7 @@
 
 #include "gl_program.h"
 #include "shaders.h"
+#include "ui_renderer.h"
 
 namespace {
 
@@ -94,6 +95,7 @@ void Heatmap::update(const float* data, int rows, int cols, Colormap map, float 
   glDrawArrays(GL_TRIANGLES, 0, 6);
   glBindVertexArray(0);
   glBindFramebuffer(GL_FRAMEBUFFER, 0);
+  ui_texture_changed(texture());
 }
 
 std::vector<float> make_atlas(const float* planes, int count, int ph, int pw, int columns, int* rows_out,
