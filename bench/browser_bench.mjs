@@ -1,5 +1,6 @@
 // The page in headless Chromium (SwiftShader WebGL2, i.e. the CPU draws every frame): time to the
-// first frame with the model loaded, bytes the page loads, fps idle and while training, training
+// first frame with the model loaded, bytes the page loads, fps idle, while training and while
+// drawing on the pad during training (with the share of the canvas each frame redraws), training
 // ex/s in the page against the engine on one thread in node (same network, batch and run), training
 // in a hidden tab, the test accuracy that Start on fresh weights reaches in 60 s, and a training
 // soak that samples the JS heap.
