@@ -2,13 +2,13 @@
 // backend. That backend reads back some twenty pieces of GL state every frame to restore them
 // afterwards; in Chromium several of those reads (scissor box, blend functions, viewport) are
 // synchronous, so each frame waited for the GPU to finish the one before (26 ms a frame under
-// SwiftShader, time the frame loop now spends training). The page owns all of its GL state: this
-// renderer sets what it needs and restores nothing.
+// SwiftShader). The page owns all of its GL state: this renderer sets what it needs and restores
+// nothing.
 //
-// It draws into a texture of the canvas's size and redraws there only the rectangles whose
-// geometry, colours or textures changed since the last frame (damage.h), then copies the texture
-// to the canvas: while training, most of a frame is the same as the one before, and a software
-// GPU would fill every pixel of it again.
+// It redraws only the rectangles whose triangles, colours or textures changed since the last
+// frame (damage.h); the canvas keeps the rest (its context has preserveDrawingBuffer, web/host.js),
+// and a frame where nothing changed makes no GL call. While training, most of a frame is the same
+// as the one before, and a software GPU would fill every pixel of it again on the trainer's core.
 #pragma once
 #include <cstdint>
 
