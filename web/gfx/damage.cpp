@@ -53,9 +53,12 @@ void DamageTracker::add(float x0, float y0, float x1, float y1, uint64_t content
 
 const std::vector<DamageRect>& DamageTracker::end() {
   rects_.clear();
-  size_t open_from = 0;  // rects_[open_from..] end at the row above and may grow down
+  // A run of dirty tiles in a row extends the rectangle that ends at the row above with the same
+  // columns, or starts a new one.
+  open_.clear();
   for (int r = 0; r < rows_; r++) {
-    const size_t row_start = rects_.size();
+    const int y0 = r * kTile, y1 = std::min(y0 + kTile, height_);
+    next_.clear();
     for (int c = 0; c < cols_;) {
       auto dirty = [&](int k) { return !valid_ || now_[(size_t)r * cols_ + k] != before_[(size_t)r * cols_ + k]; };
       if (!dirty(c)) {
@@ -64,19 +67,18 @@ const std::vector<DamageRect>& DamageTracker::end() {
       }
       int e = c;
       while (e < cols_ && dirty(e)) e++;
-      const DamageRect run{c * kTile, r * kTile, std::min(e * kTile, width_), std::min((r + 1) * kTile, height_)};
-      auto above = std::find_if(rects_.begin() + (std::ptrdiff_t)open_from, rects_.begin() + (std::ptrdiff_t)row_start,
-                                [&](const DamageRect& d) { return d.x0 == run.x0 && d.x1 == run.x1 && d.y1 == run.y0; });
-      if (above != rects_.begin() + (std::ptrdiff_t)row_start) above->y1 = run.y1;
-      else rects_.push_back(run);
+      const int x0 = c * kTile, x1 = std::min(e * kTile, width_);
+      auto above = std::find_if(open_.begin(), open_.end(), [&](size_t i) { return rects_[i].x0 == x0 && rects_[i].x1 == x1; });
+      if (above != open_.end()) {
+        rects_[*above].y1 = y1;
+        next_.push_back(*above);
+      } else {
+        rects_.push_back({x0, y0, x1, y1});
+        next_.push_back(rects_.size() - 1);
+      }
       c = e;
     }
-    // rects that did not grow into this row are closed: move the ones that did to the open range
-    std::stable_partition(rects_.begin() + (std::ptrdiff_t)open_from, rects_.end(),
-                          [&](const DamageRect& d) { return d.y1 < std::min((r + 1) * kTile, height_); });
-    open_from = (size_t)(std::find_if(rects_.begin() + (std::ptrdiff_t)open_from, rects_.end(),
-                                      [&](const DamageRect& d) { return d.y1 >= std::min((r + 1) * kTile, height_); }) -
-                         rects_.begin());
+    open_.swap(next_);
   }
   if ((int)rects_.size() > kMaxRects) {
     DamageRect box = rects_[0];

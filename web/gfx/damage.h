@@ -38,6 +38,7 @@ class DamageTracker {
   bool valid_ = false;
   std::vector<uint64_t> now_, before_;
   std::vector<DamageRect> rects_;
+  std::vector<size_t> open_, next_;  // rectangles ending at the row above, and at this one
 };
 
 // A 64-bit hash of n bytes, chained from `seed` (FNV-1a's order-sensitivity with a stronger mix).
