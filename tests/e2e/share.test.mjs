@@ -69,7 +69,7 @@ test('a damaged, too long, another version or impossible link is a message; the 
     assert.match(s.error, why);
     assert.equal(s.buildPreset, 'LeNet-like');
     assert.equal(s.buildDraft, false);
-    assert.equal(s.trainSettings.epochs, 15);
+    assert.equal(s.trainSettings.epochs, 25);
     assert.equal(s.model, 'default');
     if (fragment.includes('version') || fragment.startsWith('#setup=7')) {
       await waitFrames(page, 2);
