@@ -19,7 +19,7 @@ namespace convlab {
 // The defaults are what Start on fresh weights of the default network uses: 25 epochs of the
 // 8,000 digits with a cosine schedule to 0 and weight decay 5e-4 — 98.60–99.00% on the 2,000 test
 // digits at the end (eight seeds, CLI; mean 98.78%, against 98.69% after 15 epochs and 98.69% after
-// 20), and ≥ 98.5% for every seed from epoch 18 on. The page runs the 25 in ~45 s on two cores
+// 20), and ≥ 98.5% for every seed from epoch 18 on. The page ran the 25 in 36–45 s on two cores
 // without a GPU (README, "Performance", compares this recipe with others).
 struct TrainSettings {
   int optimizer = 0;  // 0 SGD, 1 Adam
