@@ -40,6 +40,11 @@ static bool is_pool_2x2(PoolKind kind, const PoolGeometry& g) {
          g.stride.w == 2 && g.padding.h == 0 && g.padding.w == 0;
 }
 
+// Four outputs a step; a row's last step starts at OW − 4, overlapping the one before (which stores
+// the same values again) rather than leaving up to three outputs to scalar code: rows of 7 and 14
+// (LeNet's) are 2 and 4 steps. Rows narrower than 4 take the scalar loop.
+static int last_four(int step, int OW) { return std::min(step, OW - 4); }
+
 // Max: y[i][j] = max(x[2i][2j], x[2i][2j+1], x[2i+1][2j], x[2i+1][2j+1]); Avg: their sum / 4.
 template <PoolKind kind>
 static void pool_2x2_forward(const float* x, const Shape& xs, float* y) {
@@ -52,14 +57,14 @@ static void pool_2x2_forward(const float* x, const Shape& xs, float* y) {
       const float* r0 = x + ((size_t)nc * xs.h + 2 * i) * xs.w;
       const float* r1 = r0 + xs.w;
       float* out = y + ((size_t)nc * OH + i) * OW;
-      int j = 0;
-      for (; j + 4 <= OW; j += 4) {
+      for (int step = 0; OW >= 4 && step < OW; step += 4) {
+        const int j = last_four(step, OW);
         f32x4 lo = combine(load4(r0 + 2 * j), load4(r1 + 2 * j));
         f32x4 hi = combine(load4(r0 + 2 * j + 4), load4(r1 + 2 * j + 4));
         f32x4 v = combine(even4(lo, hi), odd4(lo, hi));
         store4(out + j, kind == PoolKind::Max ? v : v * splat4(scale));
       }
-      for (; j < OW; j++)
+      for (int j = 0; OW < 4 && j < OW; j++)
         out[j] = combine1(combine1(r0[2 * j], r1[2 * j]), combine1(r0[2 * j + 1], r1[2 * j + 1])) * scale;
     }
 }
@@ -73,13 +78,13 @@ static void avgpool_2x2_backward(const Shape& xs, const float* dy, float* dx) {
       float* d0 = dx + ((size_t)nc * xs.h + 2 * i) * xs.w;
       float* d1 = d0 + xs.w;
       const float* g = dy + ((size_t)nc * OH + i) * OW;
-      int j = 0;
-      for (; j + 4 <= OW; j += 4) {
+      for (int step = 0; OW >= 4 && step < OW; step += 4) {
+        const int j = last_four(step, OW);
         f32x4 q = load4(g + j) * splat4(0.25f), lo = interleave_lo4(q, q), hi = interleave_hi4(q, q);
         store4(d0 + 2 * j, lo), store4(d0 + 2 * j + 4, hi);
         store4(d1 + 2 * j, lo), store4(d1 + 2 * j + 4, hi);
       }
-      for (; j < OW; j++) d0[2 * j] = d0[2 * j + 1] = d1[2 * j] = d1[2 * j + 1] = 0.25f * g[j];
+      for (int j = 0; OW < 4 && j < OW; j++) d0[2 * j] = d0[2 * j + 1] = d1[2 * j] = d1[2 * j + 1] = 0.25f * g[j];
     }
 }
 
@@ -94,8 +99,8 @@ static void maxpool_2x2_backward(const float* x, const Shape& xs, const float* d
       const size_t row0 = ((size_t)nc * xs.h + 2 * i) * xs.w;
       const float *r0 = x + row0, *r1 = r0 + xs.w, *g = dy + ((size_t)nc * OH + i) * OW;
       float *d0 = dx + row0, *d1 = d0 + xs.w;
-      int j = 0;
-      for (; j + 4 <= OW; j += 4) {
+      for (int step = 0; OW >= 4 && step < OW; step += 4) {
+        const int j = last_four(step, OW);
         f32x4 p = load4(r0 + 2 * j), q = load4(r0 + 2 * j + 4), u = load4(r1 + 2 * j), v = load4(r1 + 2 * j + 4);
         f32x4 a = even4(p, q), b = odd4(p, q), c = even4(u, v), d = odd4(u, v), gj = load4(g + j);
         i32x4 wa = (a >= b) & (a >= c) & (a >= d);
@@ -108,7 +113,7 @@ static void maxpool_2x2_backward(const float* x, const Shape& xs, const float* d
         store4(d1 + 2 * j, interleave_lo4(gc, gd));
         store4(d1 + 2 * j + 4, interleave_hi4(gc, gd));
       }
-      for (; j < OW; j++) {
+      for (int j = 0; OW < 4 && j < OW; j++) {
         float a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1];
         bool wa = a >= b && a >= c && a >= d, wb = !wa && b >= c && b >= d, wc = !wa && !wb && c >= d;
         d0[2 * j] = wa ? g[j] : 0.0f, d0[2 * j + 1] = wb ? g[j] : 0.0f;
