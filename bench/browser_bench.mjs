@@ -110,7 +110,8 @@ const nodeExamplesPerSecond = (() => {
 })();
 
 console.log(`Page in headless Chromium ${env.browser.version()} (SwiftShader: frames drawn on the CPU); ` +
-  `${await page.evaluate(() => window.convlab.build)} build, trainer on ${s.trainer.threads} thread(s)`);
+  `page on ${await page.evaluate(() => window.convlab.build)}, trainer on ${await page.evaluate(() => window.convlab.trainerBuild)} ` +
+  `with ${s.trainer.threads} thread(s)`);
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 console.log(`first frame with the model loaded, ms after navigation start (the page's clock; in brackets as the test ` +
   `driver sees it, goto() and polling included):`);

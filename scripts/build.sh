@@ -34,10 +34,10 @@ build_wasm() {
 assemble_web() {
   echo "== build: web → build/web/"
   rm -rf build/web.tmp && mkdir -p build/web.tmp
-  # Both builds of the page; host.js loads one (the threaded one when the page is cross-origin
-  # isolated), and the trainer's worker runs the same one.
+  # The page's module and the threaded trainer's, which a cross-origin isolated page's trainer
+  # worker runs (else it runs the page's module).
   cp index.html web/host.js web/trainer_worker.js build/wasm/convlab_app.js build/wasm/convlab_app.wasm \
-    build/wasm/convlab_app_mt.js build/wasm/convlab_app_mt.wasm build/wasm/convlab_app_mt.worker.js build/web.tmp/
+    build/wasm/convlab_trainer_mt.js build/wasm/convlab_trainer_mt.wasm build/wasm/convlab_trainer_mt.worker.js build/web.tmp/
   cp build/native/default.clmodel build/native/fashion.clmodel build/web.tmp/
   # Each data set as one gzip asset: u32 count, u32 sizes, then the four IDX files and a
   # description (parsed by web/app/datasets.cpp). Fashion-MNIST: the first 12,000 / 2,000 (6 MB,

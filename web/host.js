@@ -1,5 +1,5 @@
-// The page's JavaScript: picks the build (threaded when the page is cross-origin isolated), starts
-// the WASM app and its trainer worker (web/trainer_worker.js) and relays between them, fetches the
+// The page's JavaScript: starts the WASM app and its trainer worker (web/trainer_worker.js, on the
+// threaded trainer build when the page is cross-origin isolated) and relays between them, fetches the
 // default models and the data sets, keeps models and the user's examples in IndexedDB, downloads
 // and uploads files, and exposes the test hook window.convlab. Everything else happens in C++ (web/app/).
 'use strict';
@@ -32,6 +32,10 @@
     const simd = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0,
       65, 0, 253, 15, 253, 98, 11]);
     if (!WebAssembly.validate(simd)) return 'WebAssembly SIMD';
+    // a function with try … catch_all: valid only where WebAssembly exceptions (the app's C++ ones) run
+    const exceptions = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 8, 1, 6, 0,
+      6, 64, 25, 11, 11]);
+    if (!WebAssembly.validate(exceptions)) return 'WebAssembly exceptions';
     let gl = null;
     try { gl = document.createElement('canvas').getContext('webgl2'); } catch (e) { /* treated as missing */ }
     if (!gl) return 'WebGL2';
@@ -46,16 +50,22 @@
     return;
   }
 
-  // Shared memory (and so threads) exists only in a cross-origin isolated page (COOP + COEP headers).
+  // Shared memory (and so threads) exists only in a cross-origin isolated page (COOP + COEP headers);
+  // then the trainer runs its own threaded build. The page's UI thread runs no thread: its module
+  // is always the single-thread one, smaller and quicker to start.
   const threaded = self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
-  const build = threaded ? 'convlab_app_mt' : 'convlab_app';
+  const build = 'convlab_app';
+  const trainerBuild = threaded ? 'convlab_trainer_mt' : build;
   // The trainer leaves one core to the page; ?threads=N overrides (1..8).
   const asked = Number(new URLSearchParams(location.search).get('threads'));
   const trainerThreads = !threaded ? 1 : asked >= 1 && asked <= 8 ? Math.floor(asked)
     : Math.max(1, Math.min(8, (navigator.hardwareConcurrency || 2) - 1));
-  // Compiled once, here, while the glue script loads; the trainer worker gets the same module.
+  // Compiled once, here, while the glue script loads; without threads the trainer worker gets the
+  // same module.
   const wasm = WebAssembly.compileStreaming(fetch(build + '.wasm'));
   wasm.catch(() => {});  // reported where awaited
+  let trainerWasm = null;  // the trainer's compiled module, asked for by startTrainer()
+  let trainerModuleFailures = 0;
   let app = null;
   let worker = null;
   const dataBytes = {};     // decompressed assets by id, kept for the trainer (and its restart)
@@ -103,7 +113,7 @@
   }
 
   // Bytes go to C++ through Module.convlabBytes (web/app/js_bytes.h), never through a heap view
-  // kept here: another thread may have grown the memory under it.
+  // kept here: such a view goes stale when the memory grows.
   function loadModelBytes(bytes, source) {
     app.convlabBytes = bytes;
     return app.ccall('convlab_load_model', 'number', ['number', 'string', 'number'], [bytes.length, source, 0]) === 1;
@@ -135,7 +145,13 @@
     if (location.hash.length > 1) app.ccall('convlab_open_setup', null, ['string'], [location.hash]);
   }
 
-  function startTrainer(compiled) {
+  // The worker is made at once and keeps the page's commands until its module runs; a threaded
+  // trainer's module is fetched only once the first frame is drawn, so as not to delay it.
+  function startTrainer() {
+    if (!trainerWasm) {
+      trainerWasm = trainerBuild === build ? wasm
+        : firstFrame.then(() => WebAssembly.compileStreaming(fetch(trainerBuild + '.wasm')));
+    }
     const started = new Worker('trainer_worker.js');
     worker = started;
     worker.onmessage = (event) => {
@@ -146,21 +162,28 @@
         app.convlabBytes = m.snapshot;
         app.ccall('convlab_trainer_report', null, ['string', 'number'], [m.json, m.snapshot.length]);
       } else if (m.type === 'fatal') {
-        restartTrainer(compiled, m.message);
+        restartTrainer(m.message);
       }
     };
     worker.onerror = (event) => {
       event.preventDefault();
-      if (started === worker) restartTrainer(compiled, event.message || 'the worker failed');
+      if (started === worker) restartTrainer(event.message || 'the worker failed');
     };
-    worker.postMessage({ type: 'init', script: build + '.js', wasm: compiled });
+    trainerWasm.then((compiled) => started.postMessage({ type: 'init', script: trainerBuild + '.js',
+      factory: trainerBuild === build ? 'createConvLabApp' : 'createConvLabTrainer', wasm: compiled }),
+    (e) => {  // fetched again on the next start, a few times
+      trainerWasm = null;
+      if (started === worker && ++trainerModuleFailures <= 3) {
+        setTimeout(() => restartTrainer('its module could not be loaded: ' + ((e && e.message) || e)), 1000);
+      }
+    });
     if (trainerData) worker.postMessage({ type: 'data', bytes: dataBytes[trainerData] });
     window.convlab.trainerWorkers++;
   }
-  function restartTrainer(compiled, why) {
+  function restartTrainer(why) {
     console.warn('ConvLab: the trainer stopped:', why);
     worker.terminate();
-    startTrainer(compiled);
+    startTrainer();
     app.ccall('convlab_trainer_restarted', null, ['string'], [String(why)]);
   }
 
@@ -469,7 +492,8 @@
     // without the question Reset and Use ask when training would be lost).
     act: (name) => app.ccall('convlab_act', 'number', ['string'], [name]) === 1,
     memoryBytes: () => app.HEAPU8.buffer.byteLength,  // the page's WASM memory (it never shrinks)
-    build,
+    build,  // the page's module
+    trainerBuild,  // the trainer worker's module
     trainerWorkers: 0,   // trainer workers started (1, unless one failed and was replaced)
     // For tests of the recovery: a message the trainer cannot read, which stops its module.
     injectTrainerFault: () => worker.postMessage({ type: 'command', json: '{not json', bytes: new Uint8Array(0) }),
@@ -499,11 +523,11 @@
         WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled), failedToStart);
         return {};
       },
-    }).then((module) => [module, compiled]);
-  }).then(async ([module, compiled]) => {
+    });
+  }).then(async (module) => {
     app = module;
     app._convlab_set_trainer_threads(threaded ? 1 : 0, trainerThreads);
-    startTrainer(compiled);
+    startTrainer();
     document.getElementById('loading').remove();
     await loadKeptModel('mnist', keptAtStart);
     restoreExamples();

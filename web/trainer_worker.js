@@ -1,5 +1,6 @@
-// The trainer's Web Worker: runs the page's own WASM module (the compiled module comes from the
-// page, so nothing is downloaded or compiled twice) without its main(), and drives its TrainerHost
+// The trainer's Web Worker: runs the module the page compiled for it — the threaded trainer
+// (convlab_trainer_mt) in a cross-origin isolated page, else the page's own module without its
+// main(), so that nothing is downloaded or compiled twice — and drives its TrainerHost
 // (web/app/trainer.h): commands from the page are handled between slices of training, reports and
 // weight snapshots go back. Workers are not throttled like a hidden tab's animation frames, so
 // training goes on when the tab is hidden.
@@ -49,7 +50,7 @@ self.onmessage = (event) => {
     fail(e);
     return;
   }
-  createConvLabApp({
+  self[message.factory]({
     noInitialRun: true,
     mainScriptUrlOrBlob: message.script,  // for the threaded build's own workers
     instantiateWasm(imports, receive) {

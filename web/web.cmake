@@ -1,6 +1,6 @@
 # WebAssembly targets (included only under emcmake): the engine module for node and workers,
 # and the ImGui page.
-set(CONVLAB_WASM_FLAGS -O3 -sALLOW_MEMORY_GROWTH=1 -sDYNAMIC_EXECUTION=0 -fexceptions
+set(CONVLAB_WASM_FLAGS -O3 -sALLOW_MEMORY_GROWTH=1 -sDYNAMIC_EXECUTION=0
   --pre-js ${CMAKE_SOURCE_DIR}/web/module/node_no_fetch.js)
 
 add_executable(convlab_engine_module web/module/bindings.cpp)
@@ -20,23 +20,19 @@ target_link_options(convlab_engine_module PRIVATE ${CONVLAB_WASM_FLAGS} ${CONVLA
   -sEXPORTED_FUNCTIONS=_malloc,_free --post-js ${CMAKE_SOURCE_DIR}/web/module/engine_api.js)
 
 # Dear ImGui from Debian's source package (scripts/setup.sh unpacks it), compiled once as an
-# object library: touching engine or app files never recompiles it.
+# object library: touching engine or app files never recompiles it. ImGui throws nothing and calls
+# nothing that throws: compiled without exceptions.
 set(IMGUI_DIR ${CMAKE_SOURCE_DIR}/.cache/imgui-1.90.1 CACHE PATH "Dear ImGui 1.90.1 source")
 if(NOT EXISTS ${IMGUI_DIR}/imgui.cpp)
   message(FATAL_ERROR "Dear ImGui not found in ${IMGUI_DIR}: run scripts/setup.sh")
 endif()
-# Twice: the threaded page's objects must all be built with -pthread (shared memory, atomics).
-set(IMGUI_SOURCES ${IMGUI_DIR}/imgui.cpp ${IMGUI_DIR}/imgui_draw.cpp ${IMGUI_DIR}/imgui_tables.cpp
+add_library(imgui OBJECT ${IMGUI_DIR}/imgui.cpp ${IMGUI_DIR}/imgui_draw.cpp ${IMGUI_DIR}/imgui_tables.cpp
   ${IMGUI_DIR}/imgui_widgets.cpp ${IMGUI_DIR}/backends/imgui_impl_glfw.cpp)
-foreach(variant "" _mt)
-  add_library(imgui${variant} OBJECT ${IMGUI_SOURCES})
-  target_include_directories(imgui${variant} PUBLIC ${IMGUI_DIR} ${IMGUI_DIR}/backends)
-  # no demo, metrics or debug-log windows in the page: less to download
-  target_compile_definitions(imgui${variant} PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS IMGUI_DISABLE_DEBUG_TOOLS
-    IMGUI_DISABLE_DEMO_WINDOWS)
-  target_compile_options(imgui${variant} PRIVATE -Os -w)
-endforeach()
-target_compile_options(imgui_mt PRIVATE -pthread)
+target_include_directories(imgui PUBLIC ${IMGUI_DIR} ${IMGUI_DIR}/backends)
+# no demo, metrics or debug-log windows in the page: less to download
+target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS IMGUI_DISABLE_DEBUG_TOOLS
+  IMGUI_DISABLE_DEMO_WINDOWS)
+target_compile_options(imgui PRIVATE -Os -w -fno-exceptions)
 
 file(GLOB SHADER_SOURCES ${CMAKE_SOURCE_DIR}/shaders/*.vert ${CMAKE_SOURCE_DIR}/shaders/*.frag)
 set(SHADERS_HEADER ${CMAKE_BINARY_DIR}/generated/shaders.h)
@@ -53,31 +49,36 @@ add_custom_command(OUTPUT ${UI_FONT_HEADER}
     "-DUNICODES=${UI_FONT_UNICODES}" -P ${CMAKE_SOURCE_DIR}/web/embed_font.cmake
   DEPENDS ${CMAKE_SOURCE_DIR}/web/embed_font.cmake COMMENT "Subsetting and embedding the UI font")
 
-# The page, twice: convlab_app for any host (its trainer worker trains on one thread) and
-# convlab_app_mt, with threads and shared memory, for a cross-origin isolated page (its trainer
-# worker trains on cores − 1 threads). host.js loads one of them; the trainer's Web Worker
-# (web/trainer_worker.js) runs the same module as the page, without its main().
+# The page's module, convlab_app (single-thread: its UI thread runs no thread), and the trainer's.
+# host.js runs the page's module on the UI thread and starts the trainer's Web Worker
+# (web/trainer_worker.js) with convlab_trainer_mt — the engine and the trainer with threads and
+# shared memory, no UI — when the page is cross-origin isolated, else with the page's own module
+# (without its main()), which then trains on one thread.
 file(GLOB APP_PANELS ${CMAKE_SOURCE_DIR}/web/app/panels/*.cpp ${CMAKE_SOURCE_DIR}/web/app/inspect/*.cpp)
 set(APP_SOURCES web/app/main.cpp web/app/hook.cpp web/app/actions.cpp web/app/worker.cpp web/app/keymap.cpp ${APP_PANELS}
   web/gfx/heatmap.cpp web/gfx/plot.cpp web/gfx/theme.cpp web/gfx/ui_renderer.cpp web/gfx/gl_program.cpp ${SHADERS_HEADER} ${UI_FONT_HEADER})
-set(APP_EXPORTS _main,_malloc,_free,_convlab_max_model_file_bytes,_convlab_load_model,_convlab_set_dataset,_convlab_dataset_failed,_convlab_state_json,_convlab_prediction_json,_convlab_input_json,_convlab_layer_json,_convlab_explanation_json,_convlab_receptive_field_json,_convlab_saliency_json,_convlab_shifts_json,_convlab_pooling_json,_convlab_im2col_example_json,_convlab_backprop_json,_convlab_keymap_json,_convlab_set_trainer_threads,_convlab_trainer_report,_convlab_trainer_restarted,_convlab_act,_convlab_worker_set_dataset,_convlab_worker_command,_convlab_worker_work)
-foreach(variant "" _mt)
-  add_executable(convlab_app${variant} ${APP_SOURCES})
-  target_include_directories(convlab_app${variant} PRIVATE ${CMAKE_BINARY_DIR}/generated web/gfx)
-  set_target_properties(convlab_app${variant} PROPERTIES SUFFIX .js)
-  # The UI's own code is not where time goes (the engine and ImGui are their own libraries): small,
-  # for the page's first load.
-  target_compile_options(convlab_app${variant} PRIVATE -Oz)
-  # No extension is enabled at context creation: the page uses WebGL2's core only, and enabling
-  # every one (Emscripten's default) took ~90 ms of the first frame's path in a CPU profile.
-  target_link_options(convlab_app${variant} PRIVATE ${CONVLAB_WASM_FLAGS} -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2
-    -sMAX_WEBGL_VERSION=2 -sGL_SUPPORT_AUTOMATIC_ENABLE_EXTENSIONS=0 -sMODULARIZE=1 -sEXPORT_NAME=createConvLabApp -sENVIRONMENT=web,worker
-    -sEXPORTED_FUNCTIONS=${APP_EXPORTS} -sEXPORTED_RUNTIME_METHODS=UTF8ToString,ccall)
-endforeach()
+set(WORKER_EXPORTS _malloc,_free,_convlab_worker_set_dataset,_convlab_worker_command,_convlab_worker_work)
+set(APP_EXPORTS _main,${WORKER_EXPORTS},_convlab_max_model_file_bytes,_convlab_load_model,_convlab_set_dataset,_convlab_dataset_failed,_convlab_state_json,_convlab_prediction_json,_convlab_input_json,_convlab_layer_json,_convlab_explanation_json,_convlab_receptive_field_json,_convlab_saliency_json,_convlab_shifts_json,_convlab_pooling_json,_convlab_im2col_example_json,_convlab_backprop_json,_convlab_keymap_json,_convlab_set_trainer_threads,_convlab_trainer_report,_convlab_trainer_restarted,_convlab_act)
+add_executable(convlab_app ${APP_SOURCES})
+target_include_directories(convlab_app PRIVATE ${CMAKE_BINARY_DIR}/generated web/gfx)
+set_target_properties(convlab_app PROPERTIES SUFFIX .js)
+# The UI's own code is not where time goes (the engine and ImGui are their own libraries): small,
+# for the page's first load.
+target_compile_options(convlab_app PRIVATE -Oz)
+# No extension is enabled at context creation: the page uses WebGL2's core only, and enabling
+# every one (Emscripten's default) took ~90 ms of the first frame's path in a CPU profile.
+target_link_options(convlab_app PRIVATE ${CONVLAB_WASM_FLAGS} -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2
+  -sMAX_WEBGL_VERSION=2 -sGL_SUPPORT_AUTOMATIC_ENABLE_EXTENSIONS=0 -sMODULARIZE=1 -sEXPORT_NAME=createConvLabApp -sENVIRONMENT=web,worker
+  -sEXPORTED_FUNCTIONS=${APP_EXPORTS} -sEXPORTED_RUNTIME_METHODS=UTF8ToString,ccall)
 target_link_libraries(convlab_app PRIVATE convlab_page_logic imgui)
-target_link_libraries(convlab_app_mt PRIVATE convlab_page_logic_mt imgui_mt)
-target_compile_options(convlab_app_mt PRIVATE -pthread)
-# No prestarted thread pool: the page runs no thread, and the trainer's worker starts its threads
-# when it first trains (they join once its slice returns to the event loop; until then the
-# engine's caller does every task itself — thread_pool.h).
-target_link_options(convlab_app_mt PRIVATE -pthread -sPTHREAD_POOL_SIZE_STRICT=0)
+
+add_executable(convlab_trainer_mt web/app/worker.cpp)
+set_target_properties(convlab_trainer_mt PROPERTIES SUFFIX .js)
+target_compile_options(convlab_trainer_mt PRIVATE -Oz)
+target_link_libraries(convlab_trainer_mt PRIVATE convlab_page_logic_mt)
+# No prestarted thread pool: the worker starts its threads when it first trains (they join once
+# its slice returns to the event loop; until then the engine's caller does every task itself —
+# thread_pool.h).
+target_link_options(convlab_trainer_mt PRIVATE ${CONVLAB_WASM_FLAGS} -pthread -sPTHREAD_POOL_SIZE_STRICT=0
+  -sMODULARIZE=1 -sEXPORT_NAME=createConvLabTrainer -sENVIRONMENT=web,worker
+  -sEXPORTED_FUNCTIONS=${WORKER_EXPORTS} -sEXPORTED_RUNTIME_METHODS=ccall)

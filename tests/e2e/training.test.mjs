@@ -22,10 +22,11 @@ async function trainAndCheckProgress(page) {
   assert.ok(s.steps > 0, 'the page shows trained weights');
 }
 
-test('a cross-origin isolated page runs the threaded build; its trainer worker trains and sends snapshots', async () => {
+test('a cross-origin isolated page runs the threaded trainer build; its trainer worker trains and sends snapshots', async () => {
   const { context, page, log } = await openPage(env);
   assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
-  assert.equal(await page.evaluate(() => window.convlab.build), 'convlab_app_mt');
+  assert.equal(await page.evaluate(() => window.convlab.build), 'convlab_app');
+  assert.equal(await page.evaluate(() => window.convlab.trainerBuild), 'convlab_trainer_mt');
   await trainAndCheckProgress(page);
   const s = await state(page);
   assert.equal(s.trainer.threaded, true);
@@ -34,6 +35,26 @@ test('a cross-origin isolated page runs the threaded build; its trainer worker t
   await click(page, 'button:Pause');
   await waitFor(page, () => !window.convlab.state().trainerRunning && window.convlab.state().trainer.pending === 0);
   assert.deepEqual(log.problems, []);
+  await context.close();
+});
+
+test('a threaded trainer whose module fails to load is fetched again: the page says so, then trains', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript(() => { try { localStorage.setItem('convlab.introSeen', '1'); } catch { /* no storage */ } });
+  let asked = 0;
+  await context.route(/convlab_trainer_mt\.wasm$/, (route) => (asked++ === 0 ? route.fulfill({ status: 503, body: 'busy' }) : route.continue()));
+  const page = await context.newPage();
+  await page.goto(env.url);
+  await page.waitForFunction(() => window.convlab && window.convlab.ready, null, { timeout: 60000 });
+  await waitFor(page, () => window.convlab.trainerWorkers === 2 && window.convlab.state().error !== null);
+  assert.match((await state(page)).error,
+    /^The trainer stopped \(its module could not be loaded: .+\); it was restarted with the weights shown\.$/);
+  await waitFor(page, () => window.convlab.state().dataLoaded, null, 60000);
+  await click(page, 'tab:Train');
+  await click(page, 'button:Start');
+  await waitFor(page, () => window.convlab.state().examplesSeen > 1000 && window.convlab.state().trainer.snapshots > 0, null, 60000);
+  assert.equal((await state(page)).trainer.threaded, true);
+  assert.equal(asked, 2);
   await context.close();
 });
 
@@ -49,6 +70,7 @@ test('a host without the isolation headers gets the single-thread build, still t
   const { context, page, log } = await openPage(env, { url: env.plainUrl });
   assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
   assert.equal(await page.evaluate(() => window.convlab.build), 'convlab_app');
+  assert.equal(await page.evaluate(() => window.convlab.trainerBuild), 'convlab_app');
   await trainAndCheckProgress(page);
   const s = await state(page);
   assert.equal(s.trainer.threaded, false);

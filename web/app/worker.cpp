@@ -1,6 +1,8 @@
-// The trainer's side of the page, run in a Web Worker (web/trainer_worker.js) by the same WASM
-// module as the page, without its main(): a TrainerHost (trainer.h) answers the page's commands
-// and posts reports, with weight snapshots, back to it.
+// The trainer's side of the page, run in a Web Worker (web/trainer_worker.js) by the threaded
+// trainer module (convlab_trainer_mt: this file and the engine) or by the page's own module without
+// its main(): a TrainerHost (trainer.h) answers the page's commands and posts reports, with weight
+// snapshots, back to it.
+
 #include <emscripten.h>
 
 #include <algorithm>
