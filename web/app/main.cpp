@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "app.h"
+#include "gl_program.h"
 #include "heatmap.h"
 #include "imgui_impl_glfw.h"
 #include "presets.h"
@@ -302,6 +303,8 @@ void frame() {
   if (!app.ready_reported && app.net && app.frames > 1) {
     app.ready_reported = true;
     js_set_ready();
+  } else if (app.frames == 60) {
+    check_started_programs();  // long compiled by now: the answer costs no wait
   }
 }
 

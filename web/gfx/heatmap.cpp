@@ -11,31 +11,12 @@ namespace {
 
 struct Program {
   GLuint id = 0, vao = 0;
-  bool checked = false;
-  GLint low = -1, mid = -1, high = -1, lowest = -1, scale = -1, cell = -1, grid = -1, data = -1;
 } heatmap_program;
-
-const Program& program() {
-  Program& p = heatmap_program;
-  if (!p.checked) {
-    check_program("heatmap", p.id);
-    p.low = glGetUniformLocation(p.id, "u_low");
-    p.mid = glGetUniformLocation(p.id, "u_mid");
-    p.high = glGetUniformLocation(p.id, "u_high");
-    p.lowest = glGetUniformLocation(p.id, "u_lowest");
-    p.scale = glGetUniformLocation(p.id, "u_scale");
-    p.cell = glGetUniformLocation(p.id, "u_cell");
-    p.grid = glGetUniformLocation(p.id, "u_grid");
-    p.data = glGetUniformLocation(p.id, "u_data");
-    p.checked = true;
-  }
-  return p;
-}
 
 }  // namespace
 
 void heatmap_init() {
-  heatmap_program.id = start_program(kShader_heatmap_vert, kShader_heatmap_frag);
+  heatmap_program.id = start_program("heatmap", kShader_heatmap_vert, kShader_heatmap_frag);
   glGenVertexArrays(1, &heatmap_program.vao);
 }
 
@@ -78,20 +59,16 @@ void Heatmap::update(const float* data, int rows, int cols, Colormap map, float 
   glViewport(0, 0, w, h);
   glDisable(GL_BLEND);
   glDisable(GL_SCISSOR_TEST);
-  const Program& p = program();
-  glUseProgram(p.id);
-  glBindVertexArray(p.vao);
-  glActiveTexture(GL_TEXTURE0);
+  glUseProgram(heatmap_program.id);
+  glBindVertexArray(heatmap_program.vao);
+  glActiveTexture(GL_TEXTURE0);  // u_data
   glBindTexture(GL_TEXTURE_2D, data_);
-  glUniform1i(p.data, 0);
+  // the colour scale: constant attributes of shaders/heatmap.vert
   const convlab::ColormapStops stops = convlab::colormap_stops(map);
-  glUniform3f(p.low, stops.low.r, stops.low.g, stops.low.b);
-  glUniform3f(p.mid, stops.mid.r, stops.mid.g, stops.mid.b);
-  glUniform3f(p.high, stops.high.r, stops.high.g, stops.high.b);
-  glUniform1f(p.lowest, stops.lowest);
-  glUniform1f(p.scale, scale_);
-  glUniform1f(p.cell, (float)cell);
-  glUniform1i(p.grid, grid ? 1 : 0);
+  glVertexAttrib4f(1, stops.low.r, stops.low.g, stops.low.b, stops.lowest);
+  glVertexAttrib4f(2, stops.mid.r, stops.mid.g, stops.mid.b, scale_);
+  glVertexAttrib4f(3, stops.high.r, stops.high.g, stops.high.b, (float)cell);
+  glVertexAttrib1f(4, grid ? 1.0f : 0.0f);
   glDrawArrays(GL_TRIANGLES, 0, 6);
   glBindVertexArray(0);
   glBindFramebuffer(GL_FRAMEBUFFER, 0);

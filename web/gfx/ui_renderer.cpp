@@ -15,8 +15,6 @@ namespace {
 
 struct {
   GLuint program = 0, vao = 0, vertices = 0, indices = 0, font = 0;
-  bool checked = false;
-  GLint projection = -1, texture = -1;
   convlab::DamageTracker damage;
   std::unordered_map<intptr_t, uint64_t> generations;  // of each texture's contents
   ImVec4 background;  // of the last frame: another one redraws everything
@@ -30,7 +28,7 @@ struct Box {
 }  // namespace
 
 void ui_renderer_init() {
-  gl.program = start_program(kShader_ui_vert, kShader_ui_frag);
+  gl.program = start_program("ui", kShader_ui_vert, kShader_ui_frag);
   glGenVertexArrays(1, &gl.vao);
   glGenBuffers(1, &gl.vertices);
   glGenBuffers(1, &gl.indices);
@@ -69,12 +67,6 @@ int64_t ui_renderer_draw(const ImDrawData* data, const ImVec4& background) {
   const ImVec2 scale = data->FramebufferScale, origin = data->DisplayPos;
   const int fb_w = (int)(data->DisplaySize.x * scale.x), fb_h = (int)(data->DisplaySize.y * scale.y);
   if (fb_w <= 0 || fb_h <= 0) return 0;
-  if (!gl.checked) {
-    check_program("ui", gl.program);
-    gl.projection = glGetUniformLocation(gl.program, "u_projection");
-    gl.texture = glGetUniformLocation(gl.program, "u_texture");
-    gl.checked = true;
-  }
   if (background.x != gl.background.x || background.y != gl.background.y || background.z != gl.background.z)
     gl.background = background, gl.damage.invalidate();
 
@@ -128,12 +120,9 @@ int64_t ui_renderer_draw(const ImDrawData* data, const ImVec4& background) {
   glDisable(GL_DEPTH_TEST);
   glDisable(GL_STENCIL_TEST);
   const float l = origin.x, r = origin.x + data->DisplaySize.x, t = origin.y, b = origin.y + data->DisplaySize.y;
-  const float projection[16] = {2 / (r - l),       0, 0, 0, 0, 2 / (t - b), 0, 0, 0, 0, -1, 0,
-                                (r + l) / (l - r), (t + b) / (b - t), 0, 1};
   glUseProgram(gl.program);
-  glUniformMatrix4fv(gl.projection, 1, GL_FALSE, projection);
-  glUniform1i(gl.texture, 0);
-  glActiveTexture(GL_TEXTURE0);
+  glVertexAttrib4f(3, 2 / (r - l), 2 / (t - b), (r + l) / (l - r), (t + b) / (b - t));  // a_projection
+  glActiveTexture(GL_TEXTURE0);  // u_texture
   glBindVertexArray(gl.vao);
   // Each damaged rectangle gets every triangle that reaches into it, in draw order, scissored to it:
   // its pixels come out as a full redraw would make them.
