@@ -1,9 +1,9 @@
 // GLSL ES 3.00 programs from shaders/ (embedded in shaders.h). Chromium compiles in its GPU process
-// while the page carries on, as long as nothing asks about the result — a status or a uniform's
-// location waits for the link. So every program is started at start-up and drawn with at once:
-// its per-draw values come as constant vertex attributes (fixed locations, nothing to look up),
-// its one sampler is the default unit 0, and the compile and link results are read only once the
-// first frames are out.
+// while the page carries on; every question about a program (a status, a uniform's location) is a
+// round trip that waits for its link. So programs are started at start-up, their per-draw values
+// are constant vertex attributes (fixed locations, nothing to look up), their one sampler is the
+// default unit 0, and the compile and link results are read only once the first frames are out.
+// (WebGL's useProgram still waits for the link on a program's first use.)
 #pragma once
 #include <GLES3/gl3.h>
 
