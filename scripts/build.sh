@@ -18,7 +18,9 @@ build_native() {
 
 build_asan() {
   echo "== build: asan"
-  cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVLAB_SANITIZE=ON >/dev/null
+  # -O1: a cold build in 150 s instead of 250 s at -O2, and the suite runs as fast (~36 s)
+  cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+    -DCONVLAB_SANITIZE=ON >/dev/null
   cmake --build build/asan --target convlab_tests
 }
 
