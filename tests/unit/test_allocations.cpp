@@ -40,6 +40,7 @@ TEST_CASE("a training step and a prediction allocate nothing once the batch size
   REQUIRE(allocations - counted == 2);
   for (int threads : {1, 3})
   for (const Preset& preset : kPresets) {
+    if (threads > 1 && !test::kThreadsAvailable) continue;
     INFO("preset " << preset.name << ", threads " << threads);
     Network net(preset.spec, 1);
     net.set_threads(threads);

@@ -8,6 +8,7 @@
 
 #include "damage.h"
 #include "datasets.h"
+#include "helpers.h"
 #include "palette.h"
 #include "plot_columns.h"
 #include "pad.h"
@@ -197,6 +198,7 @@ namespace {
 
 // Drives a TrainerHost as the page's worker does, and keeps a TrainerStatus as the page does.
 struct HostAndPage {
+  static constexpr int kThreads = test::kThreadsAvailable ? 2 : 1;
   TrainerHost host;
   TrainerStatus status;
   std::vector<uint8_t> last_snapshot;
@@ -222,7 +224,7 @@ struct HostAndPage {
   void use(const Network& net, uint64_t gen) {
     status = TrainerStatus{};
     status.generation = gen;
-    send({{"cmd", "model"}, {"gen", gen}, {"threads", 2}}, net.save());
+    send({{"cmd", "model"}, {"gen", gen}, {"threads", kThreads}}, net.save());
   }
   void work_until_idle(int max_slices = 100000) {
     for (int i = 0; i < max_slices && host.busy(); i++) take(host.work(2.0));
@@ -247,7 +249,7 @@ TEST_CASE("trainer host: a run reported to the page — history, evaluations, ep
   CHECK(hp.status.have_eval);
   CHECK(hp.status.last_eval.examples == 20);
   CHECK(hp.status.last_eval.predicted.size() == 20);
-  CHECK(hp.status.threads == 2);
+  CHECK(hp.status.threads == HostAndPage::kThreads);
   CHECK(hp.snapshots == 0);  // evaluating changes no weight
   TrainSettings s;
   s.epochs = 2, s.batch = 16, s.augment = false;

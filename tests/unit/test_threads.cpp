@@ -11,6 +11,8 @@
 
 using namespace convlab;
 
+#if !defined(__EMSCRIPTEN__) || defined(__EMSCRIPTEN_PTHREADS__)  // test::kThreadsAvailable
+
 TEST_CASE("thread pool: every task runs exactly once, on a thread id below the run's count, run after run") {
   ThreadPool& pool = ThreadPool::shared();
   for (int threads : {1, 2, 3, 5, 2}) {
@@ -103,6 +105,25 @@ TEST_CASE("threads: out of range is an Error; the count can change between steps
   net.predict(images.data(), 16, one.data());
   CHECK(many == one);
 }
+
+#else
+
+TEST_CASE("without threads: more than one is an Error that says why, and the network goes on with one") {
+  static_assert(!test::kThreadsAvailable);
+  Rng rng(2);
+  auto images = test::random_vector(rng, 16 * 784, 0.0f, 1.0f);
+  std::vector<uint8_t> labels(16, 3);
+  Network net(kPresets[1].spec, 1), other(kPresets[1].spec, 1);
+  net.set_threads(2);
+  CHECK_THROWS_WITH_AS(net.train_batch(images.data(), labels.data(), 16), doctest::Contains("cannot start 2 threads here"), Error);
+  auto nothing = [](int, int) {};
+  CHECK_THROWS_AS(ThreadPool::shared().run(4, 3, nothing), Error);
+  net.set_threads(1);
+  CHECK(net.train_batch(images.data(), labels.data(), 16) == other.train_batch(images.data(), labels.data(), 16));
+  CHECK(net.save() == other.save());
+}
+
+#endif
 
 TEST_CASE("learning-rate schedules: constant, step, cosine; parsed, saved, and applied step by step") {
   OptimizerConfig o = parse_optimizer(R"({"type":"sgd","lr":0.1,"schedule":{"type":"step","every":10,"gamma":0.5}})");
