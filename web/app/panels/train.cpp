@@ -149,6 +149,7 @@ void train_panel() {
   t.seed = std::max(0, t.seed);
   same_line_if_fits(labeled(ImGui::GetFrameHeight(), "augment"));
   ImGui::Checkbox("augment", &t.augment);
+  mark("check:augment");
   tip("each training image shifted and rotated a little at random, so the network learns digits, not positions");
   if (t.augment) {
     ImGui::SetNextItemWidth(field_width(120));
