@@ -1,9 +1,13 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
+#include "helpers.h"
 #include "preprocess.h"
+#include "train.h"
 
 using namespace convlab;
 
@@ -97,4 +101,58 @@ TEST_CASE("shift_image moves the picture and brings in zeros") {
   CHECK(out[4] == in[1]);        // (1,0) ← (0,1)
   CHECK(out[4 * 4 - 1] == 0);    // column 3 comes from column 4
   CHECK(out[2 * 4 + 2] == in[1 * 4 + 3]);
+}
+
+namespace {
+
+// The augmentation's transform as plain loops: every pixel through floor() and four bounds checks.
+void transform_image_reference(const float* src, int h, int w, float dy, float dx, float deg, float* dst) {
+  const float rad = deg * 3.14159265f / 180.0f, c = std::cos(rad), s = std::sin(rad);
+  const float cy = 0.5f * (h - 1), cx = 0.5f * (w - 1);
+  for (int i = 0; i < h; i++)
+    for (int j = 0; j < w; j++) {
+      float yi = i - dy - cy, xj = j - dx - cx;
+      float sy = c * yi + s * xj + cy, sx = -s * yi + c * xj + cx;
+      int y0 = (int)std::floor(sy), x0 = (int)std::floor(sx);
+      float fy = sy - y0, fx = sx - x0, v = 0.0f;
+      for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) {
+          int yy = y0 + a, xx = x0 + b;
+          if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+          v += (a ? fy : 1 - fy) * (b ? fx : 1 - fx) * src[yy * w + xx];
+        }
+      dst[i * w + j] = v;
+    }
+}
+
+}  // namespace
+
+TEST_CASE("augmentation: the transform equals the plain bilinear loops bit for bit; far outside is black") {
+  Rng rng(17);
+  int compared = 0;
+  for (int trial = 0; trial < 600; trial++) {
+    const int h = test::random_int(rng, 1, 40), w = test::random_int(rng, 1, 40);
+    std::vector<float> src = test::random_vector(rng, (size_t)h * w, 0.0f, 1.0f);
+    for (float& x : src) x = rng.uniform(0, 1) < 0.6f ? 0.0f : x;  // mostly background, as digits are
+    // random shifts and angles; every third one whole pixels and no rotation (sampling positions
+    // exactly on pixel centres and image edges); shifts beyond the image too
+    const bool whole = trial % 3 == 0;
+    const float reach = trial % 10 == 1 ? 2.0f * std::max(h, w) : 4.0f;
+    const float dy = whole ? (float)test::random_int(rng, -3, 3) : rng.uniform(-reach, reach);
+    const float dx = whole ? (float)test::random_int(rng, -3, 3) : rng.uniform(-reach, reach);
+    const float deg = whole ? 0.0f : rng.uniform(-45, 45);
+    std::vector<float> fast((size_t)h * w, -1.0f), plain((size_t)h * w, -2.0f);
+    transform_image(src.data(), h, w, dy, dx, deg, fast.data());
+    transform_image_reference(src.data(), h, w, dy, dx, deg, plain.data());
+    INFO(h << "×" << w << " dy " << dy << " dx " << dx << " deg " << deg);
+    CHECK(std::memcmp(fast.data(), plain.data(), fast.size() * sizeof(float)) == 0);
+    compared++;
+  }
+  CHECK(compared == 600);
+  std::vector<float> src(28 * 28, 1.0f), dst(28 * 28, -1.0f);
+  for (float shift : {1e30f, -1e30f, NAN, INFINITY}) {
+    INFO("shift " << shift);
+    transform_image(src.data(), 28, 28, shift, 0.5f, 3.0f, dst.data());
+    CHECK(std::all_of(dst.begin(), dst.end(), [](float v) { return v == 0.0f; }));
+  }
 }
