@@ -12,10 +12,11 @@ namespace test {
 // The page's own WASM engine is built without threads (its suite runs too): there, asking for more
 // than one is an Error, and the tests that need threads run only where there are some.
 #if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
-constexpr bool kThreadsAvailable = false;
+#define CONVLAB_TEST_THREADS 0
 #else
-constexpr bool kThreadsAvailable = true;
+#define CONVLAB_TEST_THREADS 1
 #endif
+constexpr bool kThreadsAvailable = CONVLAB_TEST_THREADS;
 
 inline std::vector<float> random_vector(convlab::Rng& rng, size_t n, float lo = -1.0f, float hi = 1.0f) {
   std::vector<float> v(n);

@@ -129,7 +129,6 @@ void transform_image_reference(const float* src, int h, int w, float dy, float d
 
 TEST_CASE("augmentation: the transform equals the plain bilinear loops bit for bit; far outside is black") {
   Rng rng(17);
-  int compared = 0;
   for (int trial = 0; trial < 600; trial++) {
     const int h = test::random_int(rng, 1, 40), w = test::random_int(rng, 1, 40);
     std::vector<float> src = test::random_vector(rng, (size_t)h * w, 0.0f, 1.0f);
@@ -146,9 +145,7 @@ TEST_CASE("augmentation: the transform equals the plain bilinear loops bit for b
     transform_image_reference(src.data(), h, w, dy, dx, deg, plain.data());
     INFO(h << "×" << w << " dy " << dy << " dx " << dx << " deg " << deg);
     CHECK(std::memcmp(fast.data(), plain.data(), fast.size() * sizeof(float)) == 0);
-    compared++;
   }
-  CHECK(compared == 600);
   std::vector<float> src(28 * 28, 1.0f), dst(28 * 28, -1.0f);
   for (float shift : {1e30f, -1e30f, NAN, INFINITY}) {
     INFO("shift " << shift);

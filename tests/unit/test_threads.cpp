@@ -11,7 +11,7 @@
 
 using namespace convlab;
 
-#if !defined(__EMSCRIPTEN__) || defined(__EMSCRIPTEN_PTHREADS__)  // test::kThreadsAvailable
+#if CONVLAB_TEST_THREADS  // test cases need the preprocessor: test::kThreadsAvailable
 
 TEST_CASE("thread pool: every task runs exactly once, on a thread id below the run's count, run after run") {
   ThreadPool& pool = ThreadPool::shared();
